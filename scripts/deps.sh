@@ -129,6 +129,8 @@ fetch_kernel() {
 		t=$(readlink "$l")
 		case $t in /usr/lib/linux-kbuild-*) ln -snf "$CACHE/kernel/root$t" "$l" ;; esac
 	done < <(find "$kdir" "$common" -type l)
+	# The package's postinst would run depmod; do it for the guest.
+	depmod -b "$CACHE/kernel/root" "$kver"
 	echo "$kver" > "$CACHE/kernel/version"
 	rm -rf "$CACHE/kernel/debs"
 }

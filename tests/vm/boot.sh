@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Boot the test guest for one machine profile and run the in-guest tests
+# for it.  Usage: tests/vm/boot.sh PROFILE [TIMEOUT_SECONDS]
+#
+# The console goes to $CACHE/logs/PROFILE.log (kept for failed runs) and,
+# filtered to the '@@' result lines, to stdout.  A guest that hangs or
+# panics is killed at the timeout and reported as a failure.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/scripts/common.sh"
+. "$top/tests/vm/profiles.sh"
+
+profile=${1:?usage: boot.sh PROFILE [TIMEOUT]}
+timeout_s=${2:-${IDXD_IMS_BOOT_TIMEOUT:-900}}
+profile_setup "$profile" || die "unknown profile '$profile' (known: $PROFILES_ALL)"
+
+kver=$(cat "$CACHE/kernel/version" 2>/dev/null) || die "no kernel (run 'make deps')"
+qemu="$CACHE/qemu/qemu-system-x86_64"
+[ -x "$qemu" ] || die "no QEMU build (run 'make qemu')"
+"$top/tests/vm/initramfs.sh"
+
+# Serial and (where the profile wants it) a virtio console share stdout.
+console_args="-chardev stdio,id=con,mux=on,signal=off -serial chardev:con"
+console_cmdline="console=ttyS0"
+if [ "$PROFILE_CONSOLE" = hvc0 ]; then
+	console_args="$console_args -device virtio-serial-pci -device virtconsole,chardev=con"
+	console_cmdline="console=ttyS0 console=hvc0"
+fi
+
+mkdir -p "$CACHE/logs"
+logf="$CACHE/logs/$profile.log"
+# shellcheck disable=SC2086
+timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
+	-accel tcg,thread=multi -cpu max -smp "$PROFILE_SMP" -m 1G \
+	$PROFILE_ARGS \
+	-nodefaults -display none -no-reboot -monitor none $console_args \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+	-kernel "$CACHE/kernel/root/boot/vmlinuz-$kver" \
+	-initrd "$CACHE/vm/initramfs-$kver.cpio.gz" \
+	-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered '^@@' || true
+rc=${PIPESTATUS[0]}
+if ! grep -q '^@@ GUEST-EXIT' "$logf"; then
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "@@ TEST boot:$profile FAIL guest timed out after ${timeout_s}s (console: $logf)"
+	else
+		echo "@@ TEST boot:$profile FAIL guest died before finishing, qemu exit $rc (console: $logf)"
+	fi
+	grep -E 'Kernel panic|BUG:|Oops|WARNING:' "$logf" | head -n 5 | sed 's/^/@@ INFO /'
+	exit 1
+fi
