@@ -3,6 +3,7 @@
 # idxd-ims top-level Makefile.
 #   make deps     install build/test dependencies (root; apt, kernel pkgs)
 #   make qemu     build QEMU 10.0.2 with the emulated DSA into .cache/
+#   make demo     boot the emulated machine and show IMS interrupts at work
 #   make check    all tests: host side, then in guests per machine profile
 #   make help     this list
 # Everything downloaded or built lands in $(CACHE) (git-ignored).
@@ -14,26 +15,37 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check test-modules clean
+.PHONY: all help deps qemu check demo test-modules clean
+DEPS_STAMP = $(CACHE)/deps.stamp
 all: test-modules
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
 deps:
-	@bash scripts/deps.sh
+	@bash scripts/deps.sh && touch $(DEPS_STAMP)
 
-$(CACHE)/qemu/qemu-system-x86_64: emu/qemu/*.c emu/qemu/*.h emu/build-qemu.sh
+# 'make check' and 'make demo' set the machine up on first use.
+$(DEPS_STAMP): scripts/deps.sh
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "first run: dependencies are missing; run 'sudo make deps' once" >&2; \
+		exit 1; fi
+	@bash scripts/deps.sh && touch $@
+
+$(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h emu/build-qemu.sh
 	@bash emu/build-qemu.sh
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules:
+test-modules: $(DEPS_STAMP)
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
 
 check: qemu
 	@bash tests/run.sh $(PROFILES)
+
+demo: qemu test-modules
+	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean >/dev/null 2>&1

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 #
 # Boot the test guest for one machine profile and run the in-guest tests
-# for it.  Usage: tests/vm/boot.sh PROFILE [TIMEOUT_SECONDS]
+# for it.  Usage: tests/vm/boot.sh [--run SCRIPT] PROFILE [TIMEOUT_SECONDS]
+#
+# --run SCRIPT runs SCRIPT (a path in the repo) in the guest instead of
+# the test runner and shows all of its output (the demo does this).
 #
 # The console goes to $CACHE/logs/PROFILE.log (kept for failed runs) and,
 # filtered to the '@@' result lines, to stdout.  A guest that hangs or
@@ -12,7 +15,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/common.sh"
 . "$top/tests/vm/profiles.sh"
 
-profile=${1:?usage: boot.sh PROFILE [TIMEOUT]}
+run=tests/guest/runner.sh
+filter='^@@'
+if [ "${1:-}" = --run ]; then
+	run=${2:?--run needs a script}
+	filter='^[^[]|^@@'	# everything but kernel messages
+	shift 2
+fi
+profile=${1:?usage: boot.sh [--run SCRIPT] PROFILE [TIMEOUT]}
 timeout_s=${2:-${IDXD_IMS_BOOT_TIMEOUT:-900}}
 profile_setup "$profile" || die "unknown profile '$profile' (known: $PROFILES_ALL)"
 
@@ -39,8 +49,8 @@ timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 	-kernel "$CACHE/kernel/root/boot/vmlinuz-$kver" \
 	-initrd "$CACHE/vm/initramfs-$kver.cpio.gz" \
-	-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered '^@@' || true
+	-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter" || true
 rc=${PIPESTATUS[0]}
 if ! grep -q '^@@ GUEST-EXIT' "$logf"; then
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
