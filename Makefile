@@ -15,9 +15,14 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo test-modules clean
+.PHONY: all help deps qemu check demo driver test-modules clean
 DEPS_STAMP = $(CACHE)/deps.stamp
-all: test-modules
+all: driver test-modules
+
+# The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
+driver: $(DEPS_STAMP)
+	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/driver $(KBUILD_ARGS) modules
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -37,7 +42,7 @@ $(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h emu/bu
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules: $(DEPS_STAMP)
+test-modules: driver
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
 
@@ -49,3 +54,4 @@ demo: qemu test-modules
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean >/dev/null 2>&1
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean >/dev/null 2>&1

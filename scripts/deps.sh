@@ -63,6 +63,8 @@ APT_PKGS=(
 	libelf-dev bc
 	# guest userland and in-guest tools
 	busybox-static kmod pciutils
+	# real clients of the driver's ABI, run in the guest
+	accel-config
 	# host-side tests
 	python3
 )

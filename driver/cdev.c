@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User work queues: /dev/dsa/wq<N>.<M>.
+ *
+ * Without PASID the device works in the kernel's DMA address space, so a
+ * user cannot hand it virtual addresses.  Instead each open file gets DMA
+ * buffers (mmap at IDXD_IMS_MMAP_BUFFER), learns their device addresses
+ * (IDXD_IMS_IOC_BUFFER) and submits through write(); the kernel checks
+ * that every address a descriptor names lies in the caller's own buffers,
+ * that no privileged bit or PASID is set, and submits it.  Mapping the
+ * raw portal (offset 0) bypasses those checks, so without PASID it needs
+ * CAP_SYS_RAWIO, as in upstream idxd.
+ */
+#include <linux/bitfield.h>
+#include <linux/capability.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include "../uapi/linux/idxd_ims.h"
+#include "idxd_ims.h"
+
+#define IDXD_CDEV_MINORS	4096
+#define IDXD_WRITE_MAX_DESCS	64
+
+static unsigned int buffer_limit_mb = 64;
+module_param(buffer_limit_mb, uint, 0644);
+MODULE_PARM_DESC(buffer_limit_mb, "DMA buffer MiB one open WQ file may hold (default 64)");
+
+static dev_t idxd_cdev_base;
+static DEFINE_IDA(idxd_minor_ida);
+
+struct idxd_buf {
+	struct list_head node;
+	void *cpu;
+	dma_addr_t iova;
+	size_t len;
+	unsigned long uaddr;
+};
+
+struct idxd_ctx {
+	struct idxd_ucdev *uc;
+	struct mutex lock;		/* buffers */
+	struct list_head bufs;
+	size_t buf_total;
+	bool submitted;
+	u64 err_seen;
+};
+
+int idxd_cdev_major(void)
+{
+	return MAJOR(idxd_cdev_base);
+}
+
+static struct idxd_dev *ctx_idev(struct idxd_ctx *ctx)
+{
+	return ctx->uc->wq->idev;
+}
+
+static int idxd_cdev_open(struct inode *inode, struct file *filp)
+{
+	struct idxd_ucdev *uc = container_of(inode->i_cdev, struct idxd_ucdev, cdev);
+	struct idxd_dev *idev = uc->wq->idev;
+	struct idxd_ctx *ctx;
+	int rc = 0;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	mutex_init(&ctx->lock);
+	INIT_LIST_HEAD(&ctx->bufs);
+	mutex_lock(&idev->lock);
+	if (uc->dead) {
+		rc = -ENXIO;
+	} else {
+		uc->wq->clients++;
+		get_device(&uc->dev);
+		ctx->uc = uc;
+		ctx->err_seen = idev->err_count;
+	}
+	mutex_unlock(&idev->lock);
+	if (rc) {
+		kfree(ctx);
+		return rc;
+	}
+	filp->private_data = ctx;
+	return nonseekable_open(inode, filp);
+}
+
+static int idxd_cdev_release(struct inode *inode, struct file *filp)
+{
+	struct idxd_ctx *ctx = filp->private_data;
+	struct idxd_ucdev *uc = ctx->uc;
+	struct idxd_wq *wq = uc->wq;
+	struct idxd_dev *idev = wq->idev;
+	struct idxd_buf *b, *tmp;
+
+	mutex_lock(&idev->lock);
+	/* The device may still be writing into our buffers: drain first. */
+	if (ctx->submitted && !uc->dead && idxd_wq_enabled(wq))
+		idxd_cmd(idev, IDXD_CMD_DRAIN_WQ, BIT(wq->id % 16) |
+			 ((wq->id / 16) << 16), NULL);
+	wq->clients--;
+	mutex_unlock(&idev->lock);
+
+	list_for_each_entry_safe(b, tmp, &ctx->bufs, node) {
+		dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
+		kfree(b);
+	}
+	put_device(&uc->dev);
+	kfree(ctx);
+	return 0;
+}
+
+static int idxd_mmap_portal(struct idxd_ctx *ctx, struct vm_area_struct *vma)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_dev *idev = wq->idev;
+	unsigned long pfn;
+
+	if (!capable(CAP_SYS_RAWIO)) {
+		dev_dbg(&wq->conf_dev, "portal mmap refused: no PASID, needs CAP_SYS_RAWIO\n");
+		return -EPERM;
+	}
+	if (vma->vm_end - vma->vm_start > PAGE_SIZE)
+		return -EINVAL;
+	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_IO);
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	pfn = (idev->portals_phys + wq->id * IDXD_WQ_PORTAL_SPAN +
+	       wq->portal_kind * IDXD_PORTAL_SIZE) >> PAGE_SHIFT;
+	return io_remap_pfn_range(vma, vma->vm_start, pfn, PAGE_SIZE,
+				  vma->vm_page_prot);
+}
+
+static int idxd_mmap_buffer(struct idxd_ctx *ctx, struct vm_area_struct *vma)
+{
+	struct idxd_dev *idev = ctx_idev(ctx);
+	size_t len = vma->vm_end - vma->vm_start;
+	struct idxd_buf *b;
+	int rc;
+
+	if (len > IDXD_IMS_BUFFER_MAX)
+		return -EINVAL;
+	mutex_lock(&ctx->lock);
+	if (ctx->buf_total + len > (size_t)buffer_limit_mb << 20) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	b->cpu = dma_alloc_coherent(idev_dev(idev), len, &b->iova, GFP_KERNEL);
+	if (!b->cpu) {
+		kfree(b);
+		rc = -ENOMEM;
+		goto out;
+	}
+	b->len = len;
+	b->uaddr = vma->vm_start;
+	vma->vm_pgoff = 0;
+	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND);
+	rc = dma_mmap_coherent(idev_dev(idev), vma, b->cpu, b->iova, len);
+	if (rc) {
+		dma_free_coherent(idev_dev(idev), len, b->cpu, b->iova);
+		kfree(b);
+		goto out;
+	}
+	list_add_tail(&b->node, &ctx->bufs);
+	ctx->buf_total += len;
+out:
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int idxd_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct idxd_ctx *ctx = filp->private_data;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+	if (ctx->uc->dead)
+		return -ENXIO;
+	if (off == 0)
+		return idxd_mmap_portal(ctx, vma);
+	if (off == IDXD_IMS_MMAP_BUFFER)
+		return idxd_mmap_buffer(ctx, vma);
+	return -EINVAL;
+}
+
+/* Is [addr, addr + len) inside one of this file's buffers? */
+static bool idxd_ctx_owns(struct idxd_ctx *ctx, u64 addr, u64 len)
+{
+	struct idxd_buf *b;
+
+	if (addr + len < addr)
+		return false;
+	list_for_each_entry(b, &ctx->bufs, node)
+		if (addr >= b->iova && addr + len <= b->iova + b->len)
+			return true;
+	return false;
+}
+
+static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
+			    u64 len)
+{
+	if (idxd_ctx_owns(ctx, addr, len))
+		return 0;
+	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's buffers\n",
+		what, addr, len);
+	return -EFAULT;
+}
+
+/**
+ * idxd_check_user_desc() - may this user submit this descriptor?
+ * @ctx: the submitter's file
+ * @d: the descriptor (may be modified: nothing today)
+ *
+ * Return: 0, or -EINVAL (privileged bit, PASID, interrupt request),
+ * -EOPNOTSUPP (an operation user submissions cannot be checked for) or
+ * -EFAULT (an address outside the caller's buffers).
+ */
+static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	u32 flags = d->flags_opcode & 0xffffff;
+	u8 op = d->flags_opcode >> 24;
+	u64 size = d->size;
+	bool sized = size && size <= wq->max_xfer_bytes;
+	int rc = 0;
+
+	if (d->pasid_priv & IDXD_IMS_DESC_PRIV) {
+		dev_dbg(&wq->conf_dev, "user descriptor with the privileged bit refused\n");
+		return -EINVAL;
+	}
+	if (d->pasid_priv & IDXD_IMS_DESC_PASID_MASK) {
+		dev_dbg(&wq->conf_dev, "user descriptor with a PASID refused (no PASID support)\n");
+		return -EINVAL;
+	}
+	if (flags & IDXD_IMS_F_RCI) {
+		dev_dbg(&wq->conf_dev, "completion interrupt requested but this WQ has none\n");
+		return -EINVAL;
+	}
+	if ((flags & IDXD_IMS_F_CRAV) &&
+	    idxd_check_range(ctx, "completion record", d->completion_addr,
+			     IDXD_IMS_COMPLETION_SIZE))
+		return -EFAULT;
+	/* Oversized transfers are refused by the device before any DMA. */
+	switch (op) {
+	case IDXD_IMS_OP_NOOP:
+	case IDXD_IMS_OP_DRAIN:
+		if (flags & IDXD_IMS_F_DRDBK)
+			return -EOPNOTSUPP;
+		break;
+	case IDXD_IMS_OP_MEMMOVE:
+	case IDXD_IMS_OP_COPY_CRC:
+		if (sized)
+			rc = idxd_check_range(ctx, "source", d->src, size) ?:
+			     idxd_check_range(ctx, "destination", d->dst, size);
+		break;
+	case IDXD_IMS_OP_COMPARE:
+		if (sized)
+			rc = idxd_check_range(ctx, "source", d->src, size) ?:
+			     idxd_check_range(ctx, "source 2", d->dst, size);
+		break;
+	case IDXD_IMS_OP_MEMFILL:
+	case IDXD_IMS_OP_CFLUSH:
+		if (sized)
+			rc = idxd_check_range(ctx, "destination", d->dst, size);
+		break;
+	case IDXD_IMS_OP_COMPVAL:
+	case IDXD_IMS_OP_CRCGEN:
+		if (sized)
+			rc = idxd_check_range(ctx, "source", d->src, size);
+		break;
+	case IDXD_IMS_OP_DUALCAST:
+		if (sized)
+			rc = idxd_check_range(ctx, "source", d->src, size) ?:
+			     idxd_check_range(ctx, "destination", d->dst, size) ?:
+			     idxd_check_range(ctx, "destination 2",
+					      get_unaligned_le64(d->op), size);
+		break;
+	default:
+		/* BATCH lists could change after the check; others unknown. */
+		dev_dbg(&wq->conf_dev, "opcode %#x cannot be submitted through write()\n", op);
+		return -EOPNOTSUPP;
+	}
+	return rc;
+}
+
+static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	struct idxd_ctx *ctx = filp->private_data;
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_ims_desc d;
+	size_t done = 0;
+	int rc = 0;
+
+	if (!len || len % sizeof(d))
+		return -EINVAL;
+	len = min_t(size_t, len, IDXD_WRITE_MAX_DESCS * sizeof(d));
+	mutex_lock(&ctx->lock);
+	while (done < len) {
+		if (copy_from_user(&d, ubuf + done, sizeof(d))) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &d);
+		if (!rc)
+			rc = idxd_submit(wq, &d);
+		if (rc)
+			break;
+		ctx->submitted = true;
+		done += sizeof(d);
+	}
+	mutex_unlock(&ctx->lock);
+	return done ? done : rc;
+}
+
+static __poll_t idxd_cdev_poll(struct file *filp, struct poll_table_struct *wait)
+{
+	struct idxd_ctx *ctx = filp->private_data;
+	struct idxd_dev *idev = ctx_idev(ctx);
+	__poll_t mask = 0;
+
+	poll_wait(filp, &idev->err_wait, wait);
+	if (ctx->uc->dead || idev->state == IDXD_DEV_HALTED)
+		mask |= EPOLLERR;
+	if (READ_ONCE(idev->err_count) != ctx->err_seen)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static long idxd_ioctl_wq_info(struct idxd_ctx *ctx, void __user *arg)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_ims_wq_info info = { };
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)arg))
+		return -EFAULT;
+	if (argsz < offsetofend(struct idxd_ims_wq_info, flags))
+		return -EINVAL;
+	info.argsz = sizeof(info);
+	info.abi_version = IDXD_IMS_ABI_VERSION;
+	info.dev_id = wq->idev->id;
+	info.wq_id = wq->id;
+	info.wq_size = wq->size;
+	info.max_xfer = wq->max_xfer_bytes;
+	info.max_batch = wq->max_batch_size;
+	info.dedicated = wq->dedicated;
+	info.irq_mode = IDXD_IMS_IRQ_NONE;
+	info.irq = -1;
+	info.ims_slot = -1;
+	info.int_handle = wq->int_handle;
+	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long idxd_ioctl_buffer(struct idxd_ctx *ctx, void __user *arg)
+{
+	struct idxd_ims_buffer req;
+	struct idxd_buf *b;
+	long rc = -ENOENT;
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)arg))
+		return -EFAULT;
+	if (argsz < sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	mutex_lock(&ctx->lock);
+	list_for_each_entry(b, &ctx->bufs, node) {
+		if (req.uaddr >= b->uaddr && req.uaddr < b->uaddr + b->len) {
+			req.iova = b->iova + (req.uaddr - b->uaddr);
+			req.len = b->len - (req.uaddr - b->uaddr);
+			rc = 0;
+			break;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	if (!rc && copy_to_user(arg, &req, sizeof(req)))
+		rc = -EFAULT;
+	return rc;
+}
+
+static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct idxd_ctx *ctx = filp->private_data;
+
+	if (ctx->uc->dead)
+		return -ENXIO;
+	switch (cmd) {
+	case IDXD_IMS_IOC_WQ_INFO:
+		return idxd_ioctl_wq_info(ctx, (void __user *)arg);
+	case IDXD_IMS_IOC_BUFFER:
+		return idxd_ioctl_buffer(ctx, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations idxd_cdev_fops = {
+	.owner = THIS_MODULE,
+	.open = idxd_cdev_open,
+	.release = idxd_cdev_release,
+	.mmap = idxd_cdev_mmap,
+	.write = idxd_cdev_write,
+	.poll = idxd_cdev_poll,
+	.unlocked_ioctl = idxd_cdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static void idxd_ucdev_release(struct device *dev)
+{
+	struct idxd_ucdev *uc = container_of(dev, struct idxd_ucdev, dev);
+
+	ida_free(&idxd_minor_ida, uc->minor);
+	put_device(&uc->wq->conf_dev);
+	kfree(uc);
+}
+
+const struct device_type idxd_cdev_type = {
+	.name = "wq_cdev",
+	.release = idxd_ucdev_release,
+};
+
+/**
+ * idxd_wq_cdev_add() - create /dev/dsa/wq<N>.<M> for an enabled user WQ
+ * @wq: the work queue; caller holds idev->lock
+ *
+ * Return: 0 or a negative errno.
+ */
+int idxd_wq_cdev_add(struct idxd_wq *wq)
+{
+	struct idxd_dev *idev = wq->idev;
+	struct idxd_ucdev *uc;
+	int rc, minor;
+
+	minor = ida_alloc_max(&idxd_minor_ida, IDXD_CDEV_MINORS - 1, GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+	uc = kzalloc(sizeof(*uc), GFP_KERNEL);
+	if (!uc) {
+		ida_free(&idxd_minor_ida, minor);
+		return -ENOMEM;
+	}
+	uc->wq = wq;
+	uc->minor = minor;
+	get_device(&wq->conf_dev);
+	device_initialize(&uc->dev);
+	uc->dev.parent = &wq->conf_dev;
+	uc->dev.bus = &idxd_bus;
+	uc->dev.type = &idxd_cdev_type;
+	uc->dev.devt = MKDEV(MAJOR(idxd_cdev_base), minor);
+	rc = dev_set_name(&uc->dev, "%s/wq%d.%d", idxd_type_name(idev),
+			  idev->id, wq->id);
+	if (rc)
+		goto err_put;
+	cdev_init(&uc->cdev, &idxd_cdev_fops);
+	uc->cdev.owner = THIS_MODULE;
+	rc = cdev_device_add(&uc->cdev, &uc->dev);
+	if (rc)
+		goto err_put;
+	wq->ucdev = uc;
+	return 0;
+
+err_put:
+	put_device(&uc->dev);
+	return rc;
+}
+
+/**
+ * idxd_wq_cdev_del() - remove the char device; open files get -ENXIO
+ * @wq: the work queue; caller holds idev->lock
+ */
+void idxd_wq_cdev_del(struct idxd_wq *wq)
+{
+	struct idxd_ucdev *uc = wq->ucdev;
+
+	if (!uc)
+		return;
+	uc->dead = true;
+	wake_up_interruptible_all(&wq->idev->err_wait);
+	cdev_device_del(&uc->cdev, &uc->dev);
+	wq->ucdev = NULL;
+	put_device(&uc->dev);
+}
+
+int idxd_cdev_init(void)
+{
+	return alloc_chrdev_region(&idxd_cdev_base, 0, IDXD_CDEV_MINORS, "dsa");
+}
+
+void idxd_cdev_exit(void)
+{
+	unregister_chrdev_region(idxd_cdev_base, IDXD_CDEV_MINORS);
+	ida_destroy(&idxd_minor_ida);
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Work queues: defaults, the checks before enabling, ENABLE_WQ and
+ * DISABLE_WQ with their rollback.
+ */
+#include <linux/bitfield.h>
+#include "idxd_ims.h"
+
+/**
+ * idxd_wq_init_defaults() - a freshly reset WQ, as upstream idxd shows it
+ * @wq: the work queue
+ */
+void idxd_wq_init_defaults(struct idxd_wq *wq)
+{
+	struct idxd_caps *c = &wq->idev->caps;
+
+	wq->type = IDXD_WQT_NONE;
+	wq->dedicated = !(c->wqcap & IDXD_WQCAP_SHARED);
+	wq->bof = false;
+	wq->ats_disable = false;
+	wq->prs_disable = false;
+	wq->size = 0;
+	wq->threshold = 0;
+	wq->priority = 1;
+	wq->max_xfer_bytes = 1ULL << c->max_xfer_shift;
+	wq->max_batch_size = 1U << c->max_batch_shift;
+	wq->name[0] = '\0';
+	wq->driver_name[0] = '\0';
+	wq->group = NULL;
+}
+
+/**
+ * idxd_wq_check_config() - can this WQ be enabled as configured?
+ * @wq: the work queue; caller holds idev->lock
+ *
+ * Return: 0 or -EINVAL/-ENXIO with the reason in dmesg.
+ */
+int idxd_wq_check_config(struct idxd_wq *wq)
+{
+	struct idxd_dev *idev = wq->idev;
+
+	if (idev->state != IDXD_DEV_ENABLED) {
+		dev_err(&wq->conf_dev, "cannot enable: %s%d is not enabled\n",
+			idxd_type_name(idev), idev->id);
+		return -ENXIO;
+	}
+	if (!wq->size) {
+		dev_err(&wq->conf_dev, "cannot enable: size is 0\n");
+		return -EINVAL;
+	}
+	if (!wq->group) {
+		dev_err(&wq->conf_dev, "cannot enable: no group\n");
+		return -EINVAL;
+	}
+	if (wq->type == IDXD_WQT_NONE) {
+		dev_err(&wq->conf_dev, "cannot enable: type is none (set kernel or user)\n");
+		return -EINVAL;
+	}
+	if (!wq->name[0]) {
+		dev_err(&wq->conf_dev, "cannot enable: the WQ needs a name\n");
+		return -EINVAL;
+	}
+	if (!wq->dedicated) {
+		dev_err(&wq->conf_dev, "cannot enable: shared WQs need PASID/SVA, which this driver does not support\n");
+		return -EINVAL;
+	}
+	if (!idev->movdir64b && !idev->emulated) {
+		dev_err(&wq->conf_dev, "cannot enable: the CPU has no MOVDIR64B to submit with\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/**
+ * idxd_wq_enable() - write WQCFG and ENABLE_WQ
+ * @wq: the work queue; caller holds idev->lock
+ *
+ * Return: 0, or a negative errno with the WQ left disabled.
+ */
+int idxd_wq_enable(struct idxd_wq *wq)
+{
+	struct idxd_dev *idev = wq->idev;
+	int rc;
+
+	lockdep_assert_held(&idev->lock);
+	if (idxd_wq_enabled(wq))
+		return -EBUSY;
+	rc = idxd_wq_check_config(wq);
+	if (rc)
+		return rc;
+	idxd_wq_write_config(wq);
+	rc = idxd_cmd(idev, IDXD_CMD_ENABLE_WQ, wq->id, NULL);
+	if (rc) {
+		idev->cmd_status = rc < 0 ? IDXD_SCMD_SOFT_ERR : rc;
+		dev_err(&wq->conf_dev, "device refused to enable the WQ: %s (CMDSTS %#x)\n",
+			rc < 0 ? "timeout" : idxd_cmd_err_str(rc), rc);
+		return -ENXIO;
+	}
+	wq->portal_kind = IDXD_PORTAL_MSIX;
+	wq->portal = idev->portals + wq->id * IDXD_WQ_PORTAL_SPAN +
+		     wq->portal_kind * IDXD_PORTAL_SIZE;
+	wq->int_handle = 0;
+	wq->state = IDXD_WQ_ENABLED;
+	idev->cmd_status = 0;
+	dev_info(&wq->conf_dev, "enabled (%s, size %u)\n",
+		 wq->type == IDXD_WQT_USER ? "user" : "kernel", wq->size);
+	return 0;
+}
+
+static u32 idxd_wq_operand(struct idxd_wq *wq)
+{
+	return BIT(wq->id % 16) | ((wq->id / 16) << 16);
+}
+
+/**
+ * idxd_wq_disable() - DISABLE_WQ (the device drains it first)
+ * @wq: the work queue; caller holds idev->lock
+ */
+void idxd_wq_disable(struct idxd_wq *wq)
+{
+	struct idxd_dev *idev = wq->idev;
+	int rc;
+
+	lockdep_assert_held(&idev->lock);
+	if (!idxd_wq_enabled(wq))
+		return;
+	rc = idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
+	if (rc)
+		dev_warn(&wq->conf_dev, "DISABLE_WQ failed: %s\n",
+			 rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
+	wq->state = IDXD_WQ_DISABLED;
+	wq->portal = NULL;
+	dev_info(&wq->conf_dev, "disabled\n");
+}
