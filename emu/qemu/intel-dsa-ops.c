@@ -99,7 +99,8 @@ static uint32_t dsa_read(DsaCtx *c, uint64_t addr, void *buf, uint32_t len,
     while (done < len) {
         uint32_t n = dsa_chunk(addr + done, len - done);
 
-        if (pci_dma_read(pdev, addr + done, (uint8_t *)buf + done, n) !=
+        if (addr + done < addr ||       /* wrapped past 2^64 */
+            pci_dma_read(pdev, addr + done, (uint8_t *)buf + done, n) !=
             MEMTX_OK) {
             r->status = DSA_COMP_PAGE_FAULT;
             r->fault_addr = (addr + done) & ~(DSA_PAGE - 1);
@@ -120,7 +121,8 @@ static uint32_t dsa_write(DsaCtx *c, uint64_t addr, const void *buf,
     while (done < len) {
         uint32_t n = dsa_chunk(addr + done, len - done);
 
-        if (pci_dma_write(pdev, addr + done, (const uint8_t *)buf + done, n) !=
+        if (addr + done < addr ||
+            pci_dma_write(pdev, addr + done, (const uint8_t *)buf + done, n) !=
             MEMTX_OK) {
             r->status = DSA_COMP_PAGE_FAULT;
             r->fault_addr = (addr + done) & ~(DSA_PAGE - 1);
@@ -134,7 +136,8 @@ static uint32_t dsa_write(DsaCtx *c, uint64_t addr, const void *buf,
 
 static bool dsa_overlap(uint64_t a, uint64_t b, uint32_t len)
 {
-    return a < b + len && b < a + len;
+    /* a - b in unsigned arithmetic: no overflow near 2^64 */
+    return a >= b ? a - b < len : b - a < len;
 }
 
 /* ---- operations -------------------------------------------------------------- */
@@ -229,14 +232,15 @@ static void dsa_op_dualcast(DsaCtx *c, const DsaDescView *d, DsaRes *r)
 }
 
 /*
- * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78).  crc_val is the
- * raw update of crc_seed over the data: no inversion on input or output,
- * like the Linux kernel's crc32c(seed, buf, len).
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) as DSA computes
+ * it: the seed is inverted on the way in and the result on the way out,
+ * so seed 0 gives the standard CRC-32C (0xe3069283 for "123456789") and a
+ * previous crc_val as seed continues a running CRC.
  */
 static uint32_t dsa_crc(uint32_t seed, const uint8_t *buf, uint32_t len)
 {
-    /* QEMU's crc32c() inverts its result; undo that. */
-    return crc32c(seed, buf, len) ^ 0xffffffffu;
+    /* QEMU's crc32c() updates from its argument and inverts the result. */
+    return crc32c(~seed, buf, len);
 }
 
 static void dsa_op_crcgen(DsaCtx *c, const DsaDescView *d, DsaRes *r)
@@ -291,9 +295,15 @@ static bool dsa_op_supported(uint8_t op)
     }
 }
 
-static uint32_t dsa_bad_flags(const DsaDescView *d)
+static uint32_t dsa_bad_flags(DsaCtx *c, const DsaDescView *d)
 {
     uint32_t bad = DSA_F_RSVD_HI | DSA_F_RSVD6 | DSA_F_BOF | DSA_F_DRDBK;
+
+    /* A user-privilege WQ may interrupt only when GENCFG allows it. */
+    if (!(c->s->wq[c->wq].cfg[2] & DSA_WQCFG_PRIV) &&
+        !(c->s->gencfg & DSA_GENCFG_USER_INT_EN)) {
+        bad |= DSA_F_RCI;
+    }
 
     if (d->opcode != DSA_OP_COMPARE && d->opcode != DSA_OP_COMPVAL) {
         bad |= DSA_F_CR;
@@ -315,6 +325,23 @@ static size_t dsa_op_used_tail(uint8_t op)
         return 44;              /* crc_seed */
     default:
         return 40;
+    }
+}
+
+/* Address and size fields an operation does not use must be zero. */
+static bool dsa_unused_fields_set(const DsaDescView *d)
+{
+    switch (d->opcode) {
+    case DSA_OP_NOOP:
+    case DSA_OP_DRAIN:
+        return d->addr1 || d->addr2 || d->size;
+    case DSA_OP_BATCH:
+    case DSA_OP_CRCGEN:
+        return d->addr2;
+    case DSA_OP_CFLUSH:
+        return d->addr1;
+    default:
+        return false;
     }
 }
 
@@ -482,17 +509,18 @@ static void dsa_run_one(DsaCtx *c, const DsaDescView *d, DsaRes *r)
 {
     bool irq_ok = true;
 
+    c->s->bytes_this_pass += d->opcode == DSA_OP_BATCH ? 0 : d->size;
     r->status = DSA_COMP_SUCCESS;
     if (!dsa_op_supported(d->opcode) ||
         (c->in_batch && (d->opcode == DSA_OP_BATCH ||
                          d->opcode == DSA_OP_DRAIN))) {
         r->status = DSA_COMP_BAD_OPCODE;
-    } else if (dsa_bad_flags(d)) {
+    } else if (dsa_bad_flags(c, d)) {
         r->status = DSA_COMP_INVALID_FLAGS;
-        r->invalid_flags = dsa_bad_flags(d);
+        r->invalid_flags = dsa_bad_flags(c, d);
     } else if ((d->pasid_word & 0x7ff00000) || d->rsvd1 ||
                !dsa_zero(d->raw, dsa_op_used_tail(d->opcode), 64) ||
-               (d->opcode == DSA_OP_BATCH && d->addr2)) {
+               dsa_unused_fields_set(d)) {
         r->status = DSA_COMP_NONZERO_RESERVED;
     } else if ((d->flags & DSA_F_CRAV) && (d->cr_addr & 31)) {
         r->status = DSA_COMP_CRA_ALIGN;
@@ -549,4 +577,6 @@ void dsa_execute(IntelDsaState *s, unsigned int wq, const DsaQueued *q)
 
     dsa_view(&d, q->desc);
     dsa_run_one(&c, &d, &r);
+    /* Batches count their members' bytes through dsa_run_one(). */
+    s->bytes_this_pass += 64;
 }

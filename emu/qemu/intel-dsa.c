@@ -270,7 +270,9 @@ static void dsa_wq_drain(IntelDsaState *s, unsigned int i)
     }
 }
 
+/* Per pass: this many descriptors or bytes, then let vCPUs run. */
 #define DSA_BH_BUDGET 32
+#define DSA_BH_BYTES (4 * MiB)
 
 static void dsa_work_bh(void *opaque)
 {
@@ -280,7 +282,9 @@ static void dsa_work_bh(void *opaque)
     if (s->emu_ctrl & DSA_EMU_CTRL_PAUSE || dsa_state(s) != DSA_STATE_ENABLED) {
         return;
     }
-    while (done < DSA_BH_BUDGET && idle < s->num_wqs) {
+    s->bytes_this_pass = 0;
+    while (done < DSA_BH_BUDGET && s->bytes_this_pass < DSA_BH_BYTES &&
+           idle < s->num_wqs) {
         unsigned int i = s->rr;
 
         s->rr = (s->rr + 1) % s->num_wqs;
@@ -308,7 +312,8 @@ static void dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
         return;
     }
     if (wq->count >= wq->ring_size ||
-        (limited && wq->count >= (wq->cfg[1] & 0xffff))) {
+        (limited && !(wq->cfg[2] & DSA_WQCFG_MODE_DEDICATED) &&
+         wq->count >= (wq->cfg[1] & 0xffff))) {
         /* A posted write to a full dedicated WQ is silently dropped. */
         wq->dropped++;
         return;
@@ -589,14 +594,16 @@ static uint32_t dsa_run_cmd(IntelDsaState *s, uint32_t cmd, uint32_t operand,
         dsa_disable_all(s, true);
         s->gensts = DSA_STATE_DISABLED;
         return DSA_CMDERR_OK;
-    case DSA_CMD_DRAIN_ALL:
     case DSA_CMD_DRAIN_PASID:
+    case DSA_CMD_ABORT_PASID:
+        /* Only WQs with PASID enabled match, and the model has none. */
+        return DSA_CMDERR_OK;
+    case DSA_CMD_DRAIN_ALL:
         for (unsigned int i = 0; i < s->num_wqs; i++) {
             dsa_wq_drain(s, i);
         }
         return DSA_CMDERR_OK;
     case DSA_CMD_ABORT_ALL:
-    case DSA_CMD_ABORT_PASID:
         for (unsigned int i = 0; i < s->num_wqs; i++) {
             dsa_wq_discard(&s->wq[i]);
         }
@@ -670,6 +677,12 @@ static void dsa_wqcfg_write(IntelDsaState *s, hwaddr off, uint32_t val)
     wq = &s->wq[i];
     if (wq->enabled || dsa_state(s) == DSA_STATE_HALT) {
         dsa_guest_error("WQCFG%u write while the WQ is enabled ignored", i);
+        return;
+    }
+    if (dw == 0 && dsa_state(s) != DSA_STATE_DISABLED) {
+        /* Sizes were checked against the total at ENABLE_DEVICE. */
+        dsa_guest_error("WQCFG%u size write while the device is enabled ignored",
+                        i);
         return;
     }
     wq->cfg[dw] = (wq->cfg[dw] & ~dsa_wqcfg_wmask[dw]) |
@@ -835,6 +848,8 @@ static void dsa_mmio_write32(IntelDsaState *s, hwaddr addr, uint32_t val)
             memset(s->swerr, 0, sizeof(s->swerr));
         }
         break;
+    case DSA_REG_SWERR + 4 ... DSA_REG_SWERR + 0x1c:
+        break;                      /* rest of SWERR: read-only, ack writes */
     default:
         dsa_guest_error("write 0x%x to read-only/reserved register 0x%"
                         HWADDR_PRIx, val, addr);
@@ -1179,10 +1194,18 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     IntelDsaState *s = INTEL_DSA(obj);
     unsigned int v;
 
+    qemu_bh_cancel(s->cmd_bh);
+    qemu_bh_cancel(s->work_bh);
     dsa_reset_state(s);
     s->cmd = 0;
     s->cmdsts = 0;
     s->emu_ctrl = 0;
+    s->msix_sent = s->ims_sent = s->ims_latched = 0;
+    s->bad_handle = s->desc_done = 0;
+    for (v = 0; v < DSA_MAX_WQS; v++) {
+        s->wq[v].submitted = s->wq[v].completed = 0;
+        s->wq[v].dropped = s->wq[v].torn = 0;
+    }
     for (v = 0; v < dsa_msix_vectors(s); v++) {
         msix_vector_use(PCI_DEVICE(s), v);
     }

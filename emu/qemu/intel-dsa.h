@@ -141,6 +141,8 @@ enum {
 #define DSA_WQCFG_BOF           (1u << 1)
 #define DSA_WQCFG_PRIO_SHIFT    4
 #define DSA_WQCFG_PASID_EN      (1u << 28)
+#define DSA_WQCFG_PRIV          (1u << 29)
+#define DSA_GENCFG_USER_INT_EN  (1u << 12)
 #define DSA_WQCFG_STATE_SHIFT   30
 
 /* Descriptor flags */
@@ -286,6 +288,7 @@ struct IntelDsaState {
     QEMUBH *work_bh;
     QEMUBH *cmd_bh;
     uint32_t rr;                /* round-robin cursor over WQs */
+    uint64_t bytes_this_pass;   /* bytes moved in this bottom-half pass */
     uint8_t *scratch[2];        /* 1 << max_xfer_shift bytes each */
 };
 
