@@ -15,7 +15,7 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo driver test-modules clean
+.PHONY: all help deps qemu check demo driver test-modules test-progs clean
 DEPS_STAMP = $(CACHE)/deps.stamp
 all: driver test-modules
 
@@ -37,14 +37,21 @@ $(DEPS_STAMP): scripts/deps.sh
 		exit 1; fi
 	@bash scripts/deps.sh && touch $@
 
-$(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h emu/build-qemu.sh
+$(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wildcard emu/qtest/*.c) emu/build-qemu.sh
 	@bash emu/build-qemu.sh
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules: driver
+test-modules: driver test-progs
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
+
+# In-guest test programs (run in the guest from the shared host root).
+TEST_PROGS = $(patsubst tests/guest/progs/%.c,build/tests/%,$(wildcard tests/guest/progs/*.c))
+test-progs: $(TEST_PROGS)
+build/tests/%: tests/guest/progs/%.c uapi/linux/idxd_ims.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 check: qemu
 	@bash tests/run.sh $(PROFILES)
@@ -55,3 +62,4 @@ demo: qemu test-modules
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean >/dev/null 2>&1
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean >/dev/null 2>&1
+	rm -rf build

@@ -61,12 +61,16 @@ KC
 	done
 	if [ -d "$top/emu/qtest" ]; then
 		for f in "$top"/emu/qtest/*.c; do
+			[ -e "$f" ] || continue
 			cmp -s "$f" "$SRC/tests/qtest/$(basename "$f")" || cp "$f" "$SRC/tests/qtest/"
 		done
+		# QEMU 10.0 has "qtests_x86_64 = qtests_i386"; prepend our test.
 		if ! grep -q intel-dsa-test "$SRC/tests/qtest/meson.build"; then
 			sed -i "0,/^qtests_x86_64 = /s//qtests_x86_64 = ['intel-dsa-test'] + /" \
 				"$SRC/tests/qtest/meson.build"
 		fi
+		grep -q "^qtests_x86_64 = \['intel-dsa-test'\] + " "$SRC/tests/qtest/meson.build" ||
+			die "QEMU tests/qtest/meson.build changed: intel-dsa-test not wired"
 	fi
 }
 
@@ -83,9 +87,12 @@ configure() {
 }
 
 build() {
-	log "building qemu-system-x86_64 (progress below; cold build takes minutes)"
-	ninja -C "$BLD" qemu-system-x86_64 "$@" | awk '
-		/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); n = a[1]; t = a[2];
+	local targets=(qemu-system-x86_64)
+	# The device-model qtest (tests/host/t_qtest.sh runs it).
+	[ -f "$top/emu/qtest/intel-dsa-test.c" ] && targets+=(tests/qtest/intel-dsa-test)
+	log "building ${targets[*]} (progress below; cold build takes minutes)"
+	ninja -C "$BLD" "${targets[@]}" "$@" | awk '
+		/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); n = a[1] + 0; t = a[2] + 0;
 			if (n % 200 == 0 || n == t) { printf "[qemu] %s/%s\n", n, t; fflush() }
 			next }
 		{ print; fflush() }'
