@@ -259,6 +259,9 @@ void idxd_wq_write_config(struct idxd_wq *wq)
 	if (wq->prs_disable)
 		mode |= IDXD_WQCFG_PRS_DISABLE;
 	mode |= FIELD_PREP(IDXD_WQCFG_PRIORITY, wq->priority);
+	/* kernel WQs submit privileged descriptors; user WQs never */
+	if (wq->type == IDXD_WQT_KERNEL)
+		mode |= IDXD_WQCFG_PRIV;
 	iowrite32(wq->size, cfg + IDXD_WQCFG_SIZE_DW * 4);
 	iowrite32(wq->threshold, cfg + IDXD_WQCFG_THRESH_DW * 4);
 	iowrite32(mode, cfg + IDXD_WQCFG_MODE_DW * 4);
@@ -271,8 +274,9 @@ static void idxd_write_config(struct idxd_dev *idev)
 {
 	u32 i;
 
-	iowrite32(FIELD_PREP(IDXD_GENCFG_RDBUF_LIMIT, idev->rdbuf_limit),
-		  idev->regs + IDXD_GENCFG_OFFSET);
+	/* user_int_en: user WQs' descriptors may request interrupts */
+	iowrite32(FIELD_PREP(IDXD_GENCFG_RDBUF_LIMIT, idev->rdbuf_limit) |
+		  IDXD_GENCFG_USER_INT_EN, idev->regs + IDXD_GENCFG_OFFSET);
 	idxd_write_groups(idev);
 	for (i = 0; i < idev->caps.max_wqs; i++)
 		idxd_wq_write_config(idev->wqs[i]);

@@ -266,17 +266,6 @@ static ssize_t work_queues_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(work_queues);
 
-/* Traffic classes are fixed on DSA 1.0: nothing but the default fits. */
-static u64 idxd_tc_max(struct idxd_dev *idev, struct device *dev)
-{
-	if (idev->caps.version < IDXD_VERSION_2_0) {
-		dev_err(dev, "traffic classes cannot be changed on version %#x devices\n",
-			idev->caps.version);
-		return 0;
-	}
-	return 7;
-}
-
 /* A group integer attribute with its range; stores need a disabled device. */
 #define GROUP_INT_ATTR(name, field, attrname, max_expr, cap)		\
 static ssize_t name##_show(struct device *dev,				\
@@ -315,10 +304,64 @@ GROUP_INT_ATTR(tokens_reserved, rdbufs_reserved, "tokens_reserved",
 GROUP_INT_ATTR(use_read_buffer_limit, use_rdbuf_limit, "use_read_buffer_limit",
 	       1, 0);
 GROUP_INT_ATTR(use_token_limit, use_rdbuf_limit, "use_token_limit", 1, 0);
-GROUP_INT_ATTR(traffic_class_a, tc_a, "traffic_class_a",
-	       idxd_tc_max(idev, dev), 0);
-GROUP_INT_ATTR(traffic_class_b, tc_b, "traffic_class_b",
-	       idxd_tc_max(idev, dev), 0);
+/*
+ * Traffic classes: -1 means the device default.  They are fixed on
+ * version 1.0 devices, where only writing back the current value (as
+ * accel-config's load-config does with a saved -1) is accepted.
+ */
+static ssize_t idxd_tc_store(struct device *dev, const char *buf, size_t count,
+			     int *field, const char *what)
+{
+	struct idxd_dev *idev = confdev_to_group(dev)->idev;
+	long v;
+	int rc;
+
+	if (kstrtol(buf, 0, &v) || v < -1 || v > 7) {
+		dev_err(dev, "%s must be -1 (default) or 0 to 7\n", what);
+		return -EINVAL;
+	}
+	mutex_lock(&idev->lock);
+	rc = idxd_dev_config_check(idev, dev);
+	if (!rc && v != *field && idev->caps.version < IDXD_VERSION_2_0) {
+		dev_err(dev, "%s cannot be changed on version %#x devices\n",
+			what, idev->caps.version);
+		rc = -EPERM;
+	}
+	if (!rc)
+		*field = v;
+	mutex_unlock(&idev->lock);
+	return rc ?: count;
+}
+
+static ssize_t traffic_class_a_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", confdev_to_group(dev)->tc_a);
+}
+
+static ssize_t traffic_class_a_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t count)
+{
+	return idxd_tc_store(dev, buf, count, &confdev_to_group(dev)->tc_a,
+			     "traffic_class_a");
+}
+static DEVICE_ATTR_RW(traffic_class_a);
+
+static ssize_t traffic_class_b_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", confdev_to_group(dev)->tc_b);
+}
+
+static ssize_t traffic_class_b_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t count)
+{
+	return idxd_tc_store(dev, buf, count, &confdev_to_group(dev)->tc_b,
+			     "traffic_class_b");
+}
+static DEVICE_ATTR_RW(traffic_class_b);
 GROUP_INT_ATTR(desc_progress_limit, desc_progress_limit, "desc_progress_limit",
 	       3, 0);
 GROUP_INT_ATTR(batch_progress_limit, batch_progress_limit,

@@ -26,3 +26,36 @@ kmod_dir() { echo "$REPO/tests/kmod"; }
 
 # modprobe from the extracted Debian kernel (the host has no such tree).
 kload() { modprobe -d "$REPO/.cache/kernel/root" "$@"; }
+
+BIN=$REPO/build/tests
+SYS=/sys/bus/dsa/devices
+
+load_driver() { insmod "$REPO/driver/idxd_ims.ko" "$@"; }
+
+# Configure wq<dev>.<wq> through sysfs: cfg_wq DEV WQ TYPE NAME [SIZE]
+cfg_wq() {
+	local w=$SYS/wq$1.$2
+	echo 0 > "$w/group_id" && echo dedicated > "$w/mode" &&
+	echo "${5:-16}" > "$w/size" && echo "$3" > "$w/type" &&
+	echo "$4" > "$w/name" && echo "$3" > "$w/driver_name"
+}
+
+# Engine 0 in group 0, the device enabled, then the listed WQs bound.
+enable_dev() {
+	echo 0 > "$SYS/engine$1.0/group_id" &&
+	echo "dsa$1" > /sys/bus/dsa/drivers/idxd/bind
+}
+enable_wq() { echo "wq$1.$2" > "/sys/bus/dsa/drivers/$3/bind"; }
+
+# dmesg since the test started has no kernel warnings
+dmesg_clean() { ! dmesg | grep -qE 'WARNING:|BUG:|Call Trace|general protection'; }
+
+# emu_ctl BDF pause|resume|halt|halt-flr|read OFF: the model's test page
+emu_ctl() {
+	local d=/sys/kernel/debug/emu_poke
+	[ -e $d ] || insmod "$REPO/tests/kmod/emu_poke.ko" || return 1
+	echo "$*" > $d/ctl || return 1
+	[ "$2" != read ] || cat $d/result
+}
+
+dsa_bdf_of() { basename "$(readlink -f "$SYS/dsa$1/..")"; }

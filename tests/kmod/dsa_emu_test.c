@@ -228,6 +228,7 @@ static int det_reset(struct det_dev *d)
 	CHECK(sts == 0, "RESET_DEVICE status 0x%x", sts);
 	CHECK(det_state(d) == 0, "state %u after reset", det_state(d));
 	writel(3, d->bar0 + R_GENCTRL);		/* softerr + halt interrupts */
+	writel(BIT(12), d->bar0 + R_GENCFG);	/* user_int_en: RCI from WQs */
 	writel(0, d->bar0 + EMU_CTRL);
 	return 0;
 }
@@ -428,18 +429,21 @@ static int t_bad_config(struct det_dev *d)
 	TRY(expect_enable_dev(d, 0x16, "engine in two groups"));
 	det_set_group(d, 1, 4, BIT(9));
 	TRY(expect_enable_dev(d, 0x16, "engine beyond ENGCAP"));
-	det_set_group(d, 1, 4, 2);
+	det_set_group(d, 1, 4 | 8, 2);
+	det_set_wq(d, 3, 4, 0, 1, 21);			/* sizes are set now */
 	TRY(expect_enable_dev(d, 0, "good config"));
 	TRY(expect_enable_dev(d, 0x10, "already enabled"));
 
 	/* GRPCFG is frozen while enabled */
 	writeq(0, det_grpcfg(d, 1));
-	CHECK(readq(det_grpcfg(d, 1)) == 4, "GRPCFG changed while enabled");
+	CHECK(readq(det_grpcfg(d, 1)) == 12, "GRPCFG changed while enabled");
+	/* so are WQ sizes: the total was checked at enable */
+	writel(100, det_wqcfg(d, 4));
+	CHECK(readl(det_wqcfg(d, 4)) == 0, "WQ size changed while enabled");
+	TRY(expect_enable_wq(d, 4, 0x22, "size 0"));
 
 	det_set_wq(d, 3, 4, 0, 0, 21);
 	TRY(expect_enable_wq(d, 3, 0x23, "priority 0"));
-	det_set_wq(d, 3, 0, 0, 1, 21);
-	TRY(expect_enable_wq(d, 3, 0x22, "size 0"));
 	det_set_wq(d, 3, 4, 8, 1, 21);
 	TRY(expect_enable_wq(d, 3, 0x22, "threshold over size"));
 	det_set_wq(d, 3, 4, 0, 1, 25);
@@ -584,7 +588,7 @@ static int t_ops(struct det_dev *d)
 
 	/* CRCGEN and COPY_CRC against a bitwise reference */
 	get_random_bytes(src, 5000);
-	crc = det_crc32c(0x12345678, src, 5000);
+	crc = ~det_crc32c(~0x12345678u, src, 5000);	/* DSA: ~crc(~seed) */
 	det_desc_init(&x, OP_CRCGEN, 0, 0, d);
 	x.a1 = d->dma + OFF_SRC;
 	x.size = 5000;
@@ -890,6 +894,15 @@ static int t_bad_handle(struct det_dev *d)
 	}
 	TRY(ims_fire(d, 2048, 0x19));			/* beyond the table */
 	CHECK(det_irq_settle(d, 4, 0) == 0, "an invalid handle interrupted");
+
+	/* a user-privilege WQ may request interrupts only with user_int_en */
+	TRY(det_reset(d));
+	writel(0, d->bar0 + R_GENCFG);
+	det_set_wq(d, 0, 16, 0, 1, 21);
+	det_set_group(d, 0, 1, 1);
+	CHECK(det_cmd(d, CMD_ENABLE_DEV, 0) == 0, "enable");
+	CHECK(det_cmd(d, CMD_ENABLE_WQ, 0) == 0, "enable wq");
+	TRY(ims_fire(d, det_handle(d, true, 9), 0x11));
 	return det_reset(d);
 }
 
@@ -918,19 +931,21 @@ static int t_wq_full(struct det_dev *d)
 		CHECK(!*det_cr(d, i), "dropped descriptor %d ran", i);
 	CHECK((readl(det_wqcfg(d, 0) + 24) & 0xffff) == 0, "occupancy");
 
-	/* the limited portal stops at the threshold (2) */
+	/* thresholds are for shared WQs: a dedicated one takes its size */
 	writel(1, d->bar0 + EMU_CTRL);
 	for (i = 0; i < 3; i++) {
 		det_desc_init(&x, OP_NOOP, 0, i, d);
 		det_submit(d, 0, PAGE_MSIX_LIM, &x);
 	}
-	CHECK((readl(det_wqcfg(d, 0) + 24) & 0xffff) == 2, "limited occupancy");
+	CHECK((readl(det_wqcfg(d, 0) + 24) & 0xffff) == 3, "limited occupancy %u",
+	      readl(det_wqcfg(d, 0) + 24) & 0xffff);
 
 	/* ABORT_WQ drops queued work; DRAIN_WQ runs it even while paused */
 	CHECK(det_cmd(d, CMD_ABORT_WQ, 1) == 0, "abort");
 	writel(0, d->bar0 + EMU_CTRL);
 	msleep(20);
-	CHECK(!*det_cr(d, 0) && !*det_cr(d, 1), "aborted descriptors ran");
+	CHECK(!*det_cr(d, 0) && !*det_cr(d, 1) && !*det_cr(d, 2),
+	      "aborted descriptors ran");
 	writel(1, d->bar0 + EMU_CTRL);
 	det_desc_init(&x, OP_NOOP, 0, 5, d);
 	det_submit(d, 0, PAGE_MSIX, &x);

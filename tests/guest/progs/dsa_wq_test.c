@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dsa_wq_test: in-guest tests of a user WQ char device of idxd_ims.
+ *
+ *   dsa_wq_test /dev/dsa/wqN.M ops       operations through write()
+ *   dsa_wq_test /dev/dsa/wqN.M refusals  what write()/mmap/ioctl refuse
+ *   dsa_wq_test /dev/dsa/wqN.M full BDF  a full WQ gives EAGAIN
+ *   dsa_wq_test /dev/dsa/wqN.M swerr     a bad descriptor reaches SWERR
+ *   dsa_wq_test /dev/dsa/wqN.M copy N    N verified copies (smoke)
+ *
+ * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "../../../uapi/linux/idxd_ims.h"
+
+#define BUF_LEN (1u << 20)
+
+static int failures;
+static const char *wqpath;
+
+static void result(const char *name, int ok, const char *fmt, ...)
+{
+	char msg[256] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
+	printf("@@ TEST drv:%s %s%s%s\n", name, ok ? "PASS" : "FAIL",
+	       *msg ? " " : "", msg);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+struct wq {
+	int fd;
+	uint8_t *buf;
+	uint64_t iova;
+	struct idxd_ims_wq_info info;
+};
+
+static int wq_open(struct wq *w)
+{
+	struct idxd_ims_buffer b = { .argsz = sizeof(b) };
+
+	w->fd = open(wqpath, O_RDWR);
+	if (w->fd < 0) {
+		perror(wqpath);
+		return -1;
+	}
+	w->info.argsz = sizeof(w->info);
+	if (ioctl(w->fd, IDXD_IMS_IOC_WQ_INFO, &w->info)) {
+		perror("IDXD_IMS_IOC_WQ_INFO");
+		return -1;
+	}
+	w->buf = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd,
+		      IDXD_IMS_MMAP_BUFFER);
+	if (w->buf == MAP_FAILED) {
+		perror("mmap buffer");
+		return -1;
+	}
+	b.uaddr = (uintptr_t)w->buf;
+	if (ioctl(w->fd, IDXD_IMS_IOC_BUFFER, &b) || b.len != BUF_LEN) {
+		perror("IDXD_IMS_IOC_BUFFER");
+		return -1;
+	}
+	w->iova = b.iova;
+	return 0;
+}
+
+static uint64_t iova(struct wq *w, void *p)
+{
+	return w->iova + ((uint8_t *)p - w->buf);
+}
+
+/* Layout in the buffer: records at 0 (32 x 32 B), data from 64 KiB. */
+static struct idxd_ims_completion *cr(struct wq *w, int n)
+{
+	return (struct idxd_ims_completion *)(w->buf + n * 32);
+}
+
+static uint8_t *data(struct wq *w, int n)
+{
+	return w->buf + 65536 + (size_t)n * 131072;
+}
+
+static void desc_init(struct wq *w, struct idxd_ims_desc *d, uint8_t op,
+		      uint32_t flags, int crn)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags_opcode = ((uint32_t)op << 24) | flags | IDXD_IMS_F_CRAV |
+			  IDXD_IMS_F_RCR;
+	d->completion_addr = iova(w, cr(w, crn));
+	memset(cr(w, crn), 0, 32);
+}
+
+static int wait_cr(struct wq *w, int n)
+{
+	volatile uint8_t *st = &cr(w, n)->status;
+	struct timespec t = { 0, 100000 };
+	int i;
+
+	for (i = 0; i < 20000 && !*st; i++)
+		nanosleep(&t, NULL);
+	return *st;
+}
+
+static int submit(struct wq *w, const struct idxd_ims_desc *d)
+{
+	ssize_t n = write(w->fd, d, sizeof(*d));
+
+	return n == sizeof(*d) ? 0 : -errno;
+}
+
+static uint32_t crc32c_ref(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1));
+	}
+	return crc;
+}
+
+static void fill_random(uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = rand();
+}
+
+static void test_ops(struct wq *w)
+{
+	struct idxd_ims_desc d;
+	uint8_t *a = data(w, 0), *b = data(w, 1);
+	uint32_t sizes[] = { 1, 64, 4096 + 33, 65536 }, crc;
+	int st, ok = 1;
+
+	for (unsigned int i = 0; i < 4; i++) {
+		fill_random(a, sizes[i]);
+		memset(b, 0, sizes[i] + 16);
+		desc_init(w, &d, IDXD_IMS_OP_MEMMOVE, 0, 0);
+		d.src = iova(w, a);
+		d.dst = iova(w, b);
+		d.size = sizes[i];
+		if (submit(w, &d) || (st = wait_cr(w, 0)) != 1 ||
+		    memcmp(a, b, sizes[i]) || b[sizes[i]])
+			ok = 0;
+	}
+	result("memmove", ok, "sizes 1..65536 via write()");
+
+	desc_init(w, &d, IDXD_IMS_OP_MEMFILL, 0, 0);
+	d.src = 0x1122334455667788ull;
+	d.dst = iova(w, b);
+	d.size = 1000;
+	memset(b, 0, 1024);
+	st = submit(w, &d) ? -1 : wait_cr(w, 0);
+	ok = st == 1 && b[0] == 0x88 && b[7] == 0x11 && b[999] == 0x11 &&
+	     b[1000] == 0;
+	result("memfill", ok, "status %d", st);
+
+	fill_random(a, 8192);
+	memcpy(b, a, 8192);
+	b[5000] ^= 1;
+	desc_init(w, &d, IDXD_IMS_OP_COMPARE, 0, 0);
+	d.src = iova(w, a);
+	d.dst = iova(w, b);
+	d.size = 8192;
+	st = submit(w, &d) ? -1 : wait_cr(w, 0);
+	ok = st == 1 && cr(w, 0)->result == 1 && cr(w, 0)->bytes_completed == 5000;
+	result("compare", ok, "status %d result %d at %u", st, cr(w, 0)->result,
+	       cr(w, 0)->bytes_completed);
+
+	fill_random(a, 30000);
+	crc = ~crc32c_ref(~0u, a, 30000);	/* seed 0: standard CRC-32C */
+	desc_init(w, &d, IDXD_IMS_OP_CRCGEN, 0, 0);
+	d.src = iova(w, a);
+	d.size = 30000;
+	memset(d.op, 0, 4);
+	st = submit(w, &d) ? -1 : wait_cr(w, 0);
+	ok = st == 1 && (uint32_t)cr(w, 0)->op[0] == crc;
+	result("crcgen", ok, "status %d crc %#x want %#x", st,
+	       (uint32_t)cr(w, 0)->op[0], crc);
+
+	/* Several descriptors in one write() */
+	struct idxd_ims_desc many[8];
+
+	for (int i = 0; i < 8; i++) {
+		desc_init(w, &many[i], IDXD_IMS_OP_MEMFILL, 0, i + 1);
+		many[i].src = 0x0101010101010101ull * (i + 1);
+		many[i].dst = iova(w, data(w, 2) + i * 256);
+		many[i].size = 256;
+	}
+	ok = write(w->fd, many, sizeof(many)) == sizeof(many);
+	for (int i = 0; ok && i < 8; i++)
+		ok = wait_cr(w, i + 1) == 1 && data(w, 2)[i * 256 + 255] == i + 1;
+	result("write-batch-of-8", ok, NULL);
+}
+
+static void expect_errno(struct wq *w, const char *name, struct idxd_ims_desc *d,
+			 int want)
+{
+	int rc = submit(w, d);
+
+	result(name, rc == -want, "write gave %d (%s), want -%d", rc,
+	       rc ? strerror(-rc) : "ok", want);
+}
+
+static void test_refusals(struct wq *w)
+{
+	struct idxd_ims_desc d, good;
+	uint8_t *a = data(w, 0), *b = data(w, 1);
+	void *p;
+	int rc;
+
+	desc_init(w, &good, IDXD_IMS_OP_MEMMOVE, 0, 0);
+	good.src = iova(w, a);
+	good.dst = iova(w, b);
+	good.size = 4096;
+
+	d = good;
+	d.pasid_priv = IDXD_IMS_DESC_PRIV;
+	expect_errno(w, "refuse-priv", &d, EINVAL);
+	d = good;
+	d.pasid_priv = 5;
+	expect_errno(w, "refuse-pasid", &d, EINVAL);
+	d = good;
+	d.src = w->iova + BUF_LEN - 100;	/* runs past the buffer */
+	expect_errno(w, "refuse-src-outside", &d, EFAULT);
+	d = good;
+	d.dst = 0x1000;
+	expect_errno(w, "refuse-dst-outside", &d, EFAULT);
+	d = good;
+	d.completion_addr = 0x2000;
+	expect_errno(w, "refuse-cr-outside", &d, EFAULT);
+	d = good;
+	d.src = UINT64_MAX - 10;
+	expect_errno(w, "refuse-wrapping", &d, EFAULT);
+	d = good;
+	d.flags_opcode = (IDXD_IMS_OP_BATCH << 24) | IDXD_IMS_F_CRAV;
+	expect_errno(w, "refuse-batch", &d, EOPNOTSUPP);
+	d = good;
+	d.flags_opcode = (0x7fu << 24) | IDXD_IMS_F_CRAV;
+	expect_errno(w, "refuse-unknown-op", &d, EOPNOTSUPP);
+
+	rc = write(w->fd, &good, 63);
+	result("refuse-short-write", rc < 0 && errno == EINVAL, "rc %d", rc);
+	{
+		/* a page that is mapped, then not: the kernel must not trust it */
+		void *gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		munmap(gone, 4096);
+		rc = write(w->fd, gone, 64);
+	}
+	result("refuse-bad-pointer", rc < 0 && errno == EFAULT, "rc %d", rc);
+	rc = ioctl(w->fd, _IO(IDXD_IMS_IOC_MAGIC, 0x7f), 0);
+	result("refuse-bad-ioctl", rc < 0 && errno == ENOTTY, "rc %d", rc);
+	{
+		struct idxd_ims_buffer bq = { .argsz = 4 };
+
+		rc = ioctl(w->fd, IDXD_IMS_IOC_BUFFER, &bq);
+		result("refuse-short-argsz", rc < 0 && errno == EINVAL, "rc %d", rc);
+		bq = (struct idxd_ims_buffer){ .argsz = sizeof(bq), .uaddr = 4096 };
+		rc = ioctl(w->fd, IDXD_IMS_IOC_BUFFER, &bq);
+		result("refuse-unknown-buffer", rc < 0 && errno == ENOENT, "rc %d", rc);
+	}
+	p = mmap(NULL, 8u << 20, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd,
+		 IDXD_IMS_MMAP_BUFFER);
+	result("refuse-huge-buffer", p == MAP_FAILED && errno == EINVAL, NULL);
+	p = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, w->fd, 12345 * 4096);
+	result("refuse-bad-offset", p == MAP_FAILED && errno == EINVAL, NULL);
+	p = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, w->fd, 0);
+	result("portal-mmap-root", p != MAP_FAILED, "%s",
+	       p == MAP_FAILED ? strerror(errno) : "");
+
+	/* After all that the WQ still works. */
+	d = good;
+	fill_random(a, 4096);
+	memset(b, 0, 4096);
+	rc = submit(w, &d);
+	result("works-after-refusals", !rc && wait_cr(w, 0) == 1 &&
+	       !memcmp(a, b, 4096), "rc %d", rc);
+}
+
+/* The model's test page, through tests/kmod/emu_poke.ko. */
+static int emu(const char *bdf, const char *op)
+{
+	FILE *f = fopen("/sys/kernel/debug/emu_poke/ctl", "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = fprintf(f, "%s %s\n", bdf, op) < 0;
+	return fclose(f) || rc ? -1 : 0;
+}
+
+static void test_full(struct wq *w, const char *bdf)
+{
+	struct idxd_ims_desc d;
+	unsigned int i, n = w->info.wq_size;
+	int rc = 0, ok = 1;
+
+	if (emu(bdf, "pause")) {		/* descriptors queue up */
+		result("full", 0, "cannot pause %s (emu_poke loaded?)", bdf);
+		return;
+	}
+	for (i = 0; i < n && !rc; i++) {
+		desc_init(w, &d, IDXD_IMS_OP_NOOP, 0, i);
+		rc = submit(w, &d);
+	}
+	result("full-accepts-size", !rc && i == n, "%u of %u accepted, rc %d", i, n, rc);
+	desc_init(w, &d, IDXD_IMS_OP_NOOP, 0, n);
+	rc = submit(w, &d);
+	result("full-gives-eagain", rc == -EAGAIN, "rc %d", rc);
+	emu(bdf, "resume");
+	for (i = 0; i < n; i++)
+		ok &= wait_cr(w, i) == 1;
+	result("full-all-complete", ok && cr(w, n)->status == 0, NULL);
+	rc = submit(w, &d);
+	result("full-accepts-again", !rc && wait_cr(w, n) == 1, "rc %d", rc);
+}
+
+static void test_swerr(struct wq *w)
+{
+	struct idxd_ims_desc d;
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+	int rc;
+
+	rc = poll(&pfd, 1, 0);
+	result("swerr-quiet-before", rc == 0, "poll %d revents %#x", rc, pfd.revents);
+	/* reserved flag bit, no completion record: only SWERR can tell */
+	memset(&d, 0, sizeof(d));
+	d.flags_opcode = (IDXD_IMS_OP_NOOP << 24) | 0x40;
+	rc = submit(w, &d);
+	pfd.revents = 0;
+	rc = rc ? rc : poll(&pfd, 1, 5000);
+	result("swerr-poll-wakes", rc == 1 && (pfd.revents & POLLIN), "rc %d revents %#x",
+	       rc, pfd.revents);
+}
+
+static void test_copy(struct wq *w, int n)
+{
+	struct idxd_ims_desc d;
+	int ok = 1;
+
+	for (int i = 0; i < n && ok; i++) {
+		fill_random(data(w, 0), 3000);
+		desc_init(w, &d, IDXD_IMS_OP_MEMMOVE, 0, 0);
+		d.src = iova(w, data(w, 0));
+		d.dst = iova(w, data(w, 1));
+		d.size = 3000;
+		ok = !submit(w, &d) && wait_cr(w, 0) == 1 &&
+		     !memcmp(data(w, 0), data(w, 1), 3000);
+	}
+	result("copy", ok, "%d copies", n);
+}
+
+int main(int argc, char **argv)
+{
+	struct wq w;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s /dev/dsa/wqN.M ops|refusals|full BDF|swerr|copy N\n",
+			argv[0]);
+		return 2;
+	}
+	wqpath = argv[1];
+	srand(42);
+	if (wq_open(&w)) {
+		result(argv[2], 0, "cannot open %s", wqpath);
+		return 1;
+	}
+	if (!strcmp(argv[2], "ops"))
+		test_ops(&w);
+	else if (!strcmp(argv[2], "refusals"))
+		test_refusals(&w);
+	else if (!strcmp(argv[2], "full") && argc > 3)
+		test_full(&w, argv[3]);
+	else if (!strcmp(argv[2], "swerr"))
+		test_swerr(&w);
+	else if (!strcmp(argv[2], "copy"))
+		test_copy(&w, argc > 3 ? atoi(argv[3]) : 10);
+	else
+		return 2;
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# profiles: intel noir two
+#
+# idxd_ims core: probe, sysfs ABI (reads; good and bad writes leave the
+# device unchanged), user WQ through write(), full WQ, SWERR, halt and
+# recovery, PCI unbind/rebind and module unload with WQs enabled.
+. "$(dirname "$0")/lib.sh"
+
+check core:load load_driver
+ndev=$(dsa_bdfs | wc -l)
+check core:probe-all [ "$(ls -d $SYS/dsa* 2>/dev/null | wc -l)" = "$ndev" ]
+check core:module-alias [ -d /sys/module/idxd ]
+check core:dmesg-probe grep -q "dsa0: version 0x100, 8 WQs, 4 groups, 4 engines, 2048 IMS entries, emulated" <(dmesg)
+
+# ---- every attribute readable (a few refuse by design)
+bad=""
+for d in dsa0 wq0.0 group0.0 engine0.0; do
+	for f in $SYS/$d/*; do
+		[ -f "$f" ] || continue
+		case $(basename "$f") in uevent) continue ;; esac
+		if ! cat "$f" > /dev/null 2>&1; then
+			case $d/$(basename "$f") in
+			wq0.0/cdev_minor|wq0.0/enqcmds_retries) ;;	# -ENXIO/-EOPNOTSUPP by design
+			*) bad="$bad $d/$(basename "$f")" ;;
+			esac
+		fi
+	done
+done
+check core:attrs-readable [ -z "$bad" ]
+[ -z "$bad" ] || echo "unreadable:$bad"
+check core:state-disabled [ "$(cat $SYS/dsa0/state)" = disabled ]
+check core:op_cap-format grep -qE '^([0-9a-f]{8},){7}[0-9a-f]{8}$' $SYS/dsa0/op_cap
+check core:group-empty-list [ "$(wc -c < $SYS/group0.0/work_queues)" = 0 ]
+
+# ---- writable attributes: good values stick, bad ones are refused and
+# leave the old value (attr good bad...)
+try_attr() {
+	local f=$SYS/$1 good=$2 before after v; shift 2
+	echo "$good" > "$f" 2>/dev/null || { echo "good $good refused by $f"; return 1; }
+	before=$(cat "$f")
+	for v in "$@"; do
+		if echo "$v" > "$f" 2>/dev/null; then echo "bad '$v' accepted by $f"; return 1; fi
+		after=$(cat "$f")
+		[ "$after" = "$before" ] || { echo "$f changed to $after by '$v'"; return 1; }
+	done
+}
+check core:attr-wq-size try_attr wq0.0/size 16 129 -1 abc ""
+check core:attr-wq-size-total try_attr wq0.1/size 100 113
+echo 0 > $SYS/wq0.1/size
+check core:attr-wq-priority try_attr wq0.0/priority 5 0 16 x
+check core:attr-wq-mode try_attr wq0.0/mode dedicated shared bogus
+check core:attr-wq-type try_attr wq0.0/type user bogus kernelx
+check core:attr-wq-group try_attr wq0.0/group_id 0 4 -2 x
+check core:attr-wq-name try_attr wq0.0/name app1 "" "$(head -c 1100 /dev/zero | tr '\0' a)"
+check core:attr-wq-driver_name try_attr wq0.0/driver_name user ""
+check core:attr-wq-threshold bash -c "! echo 4 > $SYS/wq0.0/threshold 2>/dev/null"
+check core:attr-wq-xfer try_attr wq0.0/max_transfer_size 65536 0 4194304 x
+check core:attr-wq-xfer-pow2 bash -c "echo 3000 > $SYS/wq0.0/max_transfer_size && [ \$(cat $SYS/wq0.0/max_transfer_size) = 4096 ]"
+echo 2097152 > $SYS/wq0.0/max_transfer_size
+check core:attr-wq-batch try_attr wq0.0/max_batch_size 1024 1 2048 x
+check core:attr-wq-bof try_attr wq0.0/block_on_fault 0 1 2
+check core:attr-engine-group try_attr engine0.0/group_id 0 4 x
+check core:attr-group-rdbuf try_attr group0.0/read_buffers_allowed 8 97 x
+check core:attr-group-tc-fixed-on-1.0 try_attr group0.0/traffic_class_a -1 3 8 x
+check core:attr-dev-rdbuf-limit try_attr dsa0/read_buffer_limit 0 97 x
+check core:attr-cmd-status-clear bash -c "echo 1 > $SYS/dsa0/cmd_status && [ \$((\$(cat $SYS/dsa0/cmd_status))) = 0 ]"
+check core:dmesg-explains grep -q "size 113: only 112 entries are left of 128" <(dmesg)
+
+# ---- enable; then configuration is refused with -EBUSY and unchanged
+cfg_wq 0 0 user app1
+check core:enable-device enable_dev 0
+check core:state-enabled [ "$(cat $SYS/dsa0/state)" = enabled ]
+check core:enabled-refuses-group bash -c "! echo 1 > $SYS/engine0.0/group_id 2>/dev/null && [ \$(cat $SYS/engine0.0/group_id) = 0 ]"
+check core:enabled-refuses-size bash -c "! echo 8 > $SYS/wq0.1/size 2>/dev/null"
+check core:wrong-driver-refused bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/dmaengine/bind 2>/dev/null"
+check core:enable-wq enable_wq 0 0 user
+check core:wq-enabled [ "$(cat $SYS/wq0.0/state)" = enabled ]
+check core:cdev-node [ -c /dev/dsa/wq0.0 ]
+check core:enabled-wq-refuses bash -c "! echo 9 > $SYS/wq0.0/priority 2>/dev/null && [ \$(cat $SYS/wq0.0/priority) = 5 ]"
+check core:cdev_minor grep -qE '^[0-9]+$' $SYS/wq0.0/cdev_minor
+
+# an unconfigured WQ refuses to bind, saying why
+check core:unconfigured-wq-refused bash -c "echo user > $SYS/wq0.2/type; ! echo wq0.2 > /sys/bus/dsa/drivers/user/bind 2>/dev/null"
+check core:unconfigured-wq-explained grep -q "wq0.2: cannot enable: size is 0" <(dmesg)
+echo none > $SYS/wq0.2/type
+
+# ---- user WQ: operations, refusals, full WQ, software errors
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 ops
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 refusals
+bdf=$(dsa_bdf_of 0)
+emu_ctl "$bdf" resume	# loads emu_poke
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 full "$bdf"
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 swerr
+check core:errors-attr bash -c "grep -q '[1-9a-f]' $SYS/dsa0/errors"
+check core:swerr-dmesg grep -q "software error 0x11 (invalid flags) on wq0.0" <(dmesg)
+
+# ---- halt: the driver recovers by itself, WQ back, work flows
+emu_ctl "$bdf" halt
+for i in $(seq 50); do dmesg | grep -q "recovered from halt" && break; sleep 0.1; done
+check core:halt-logged grep -q "device halted" <(dmesg)
+check core:halt-recovered grep -q "recovered from halt" <(dmesg)
+check core:halt-state [ "$(cat $SYS/dsa0/state)" = enabled ] 
+check core:halt-wq-back [ "$(cat $SYS/wq0.0/state)" = enabled ]
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 copy 20
+
+# ---- PCI unbind with WQs enabled, rebind, module unload
+check core:pci-unbind bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/unbind"
+check core:unbound-disabled [ "$(( $(emu_ctl "$bdf" read 0x90) ))" = 0 ]
+check core:unbound-gone [ ! -e $SYS/dsa0 ] 
+check core:pci-rebind bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/bind"
+new=$(basename "$(ls -d /sys/bus/pci/devices/$bdf/dsa* | head -n 1)")
+check core:rebound [ -n "$new" ] 
+n=${new#dsa}
+cfg_wq "$n" 0 user again && enable_dev "$n" && enable_wq "$n" 0 user
+"$BIN/dsa_wq_test" "/dev/dsa/wq$n.0" copy 5
+check core:rmmod-with-wqs rmmod idxd_ims
+check core:rmmod-disabled [ "$(( $(emu_ctl "$bdf" read 0x90) ))" = 0 ]
+rmmod emu_poke
+check core:rmmod-no-dsa-bus [ ! -e /sys/bus/dsa ]
+check core:dmesg-clean dmesg_clean
+finish
