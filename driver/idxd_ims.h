@@ -78,7 +78,7 @@ struct idxd_group {
 	int id;
 	int rdbufs_allowed;
 	int rdbufs_reserved;
-	bool use_rdbuf_limit;
+	int use_rdbuf_limit;
 	int tc_a;
 	int tc_b;
 	int desc_progress_limit;
@@ -156,7 +156,7 @@ struct idxd_dev {
 	struct mutex cmd_lock;		/* one command at a time */
 	struct completion cmd_done;
 
-	spinlock_t err_lock;
+	spinlock_t err_lock;		/* sw_err, err_count */
 	u64 sw_err[4];
 	u64 err_count;
 	wait_queue_head_t err_wait;

@@ -99,6 +99,7 @@ enum idxd_hw_state {
 	IDXD_HW_DRAIN = 2,
 	IDXD_HW_HALT = 3,
 };
+
 enum idxd_reset_type {
 	IDXD_RESET_SOFTWARE = 0,
 	IDXD_RESET_FLR = 1,
@@ -136,6 +137,7 @@ enum idxd_cmd {
 	IDXD_CMD_REQUEST_INT_HANDLE = 13,
 	IDXD_CMD_RELEASE_INT_HANDLE = 14,
 };
+
 #define IDXD_CMD_INT_HANDLE_IMS		BIT(16)
 
 #define IDXD_CMDSTS_OFFSET		0xa8

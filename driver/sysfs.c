@@ -266,44 +266,61 @@ static ssize_t work_queues_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(work_queues);
 
-/* A group integer attribute with its range; stores need a disabled device. */
-#define GROUP_INT_ATTR(name, field, attrname, max_expr, cap)		\
+static ssize_t idxd_group_int_show(int *field, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", *field);
+}
+
+/* Stores of group integers need a disabled device and a value in range. */
+static ssize_t idxd_group_int_store(struct device *dev, int *field, u64 max,
+				    const char *buf, size_t count,
+				    const char *what)
+{
+	struct idxd_dev *idev = confdev_to_group(dev)->idev;
+	u64 v;
+	int rc;
+
+	mutex_lock(&idev->lock);
+	rc = idxd_dev_config_check(idev, dev) ?:
+	     idxd_parse_uint(dev, buf, 0, max, &v, what);
+	if (!rc)
+		*field = v;
+	mutex_unlock(&idev->lock);
+	return rc ?: count;
+}
+
+/* A group integer attribute: the field and the largest value it takes. */
+#define GROUP_INT_ATTR(name, member, max)				\
+static int *name##_field(struct device *dev)				\
+{									\
+	return (int *)((char *)confdev_to_group(dev) +			\
+		       offsetof(struct idxd_group, member));		\
+}									\
+static u64 name##_max(struct idxd_dev *idev)				\
+{									\
+	return max;							\
+}									\
 static ssize_t name##_show(struct device *dev,				\
 			   struct device_attribute *attr, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%d\n", confdev_to_group(dev)->field);	\
+	return idxd_group_int_show(name##_field(dev), buf);		\
 }									\
 static ssize_t name##_store(struct device *dev,				\
 			    struct device_attribute *attr,		\
 			    const char *buf, size_t count)		\
 {									\
-	struct idxd_group *g = confdev_to_group(dev);			\
-	struct idxd_dev *idev = g->idev;				\
-	u64 v;								\
-	int rc;								\
-									\
-	mutex_lock(&idev->lock);					\
-	rc = idxd_dev_config_check(idev, dev) ?:			\
-	     idxd_parse_uint(dev, buf, 0, (max_expr), &v, attrname);	\
-	if (!rc)							\
-		g->field = v;						\
-	mutex_unlock(&idev->lock);					\
-	return rc ?: count;						\
+	return idxd_group_int_store(dev, name##_field(dev),		\
+				    name##_max(confdev_to_group(dev)->idev), \
+				    buf, count, #name);			\
 }									\
-static struct device_attribute dev_attr_##name =			\
-	__ATTR(name, 0644, name##_show, name##_store)
+static DEVICE_ATTR_RW(name)
 
-GROUP_INT_ATTR(read_buffers_allowed, rdbufs_allowed, "read_buffers_allowed",
-	       idev->caps.max_rdbufs, 0);
-GROUP_INT_ATTR(read_buffers_reserved, rdbufs_reserved, "read_buffers_reserved",
-	       idev->caps.max_rdbufs, 0);
-GROUP_INT_ATTR(tokens_allowed, rdbufs_allowed, "tokens_allowed",
-	       idev->caps.max_rdbufs, 0);
-GROUP_INT_ATTR(tokens_reserved, rdbufs_reserved, "tokens_reserved",
-	       idev->caps.max_rdbufs, 0);
-GROUP_INT_ATTR(use_read_buffer_limit, use_rdbuf_limit, "use_read_buffer_limit",
-	       1, 0);
-GROUP_INT_ATTR(use_token_limit, use_rdbuf_limit, "use_token_limit", 1, 0);
+GROUP_INT_ATTR(read_buffers_allowed, rdbufs_allowed, idev->caps.max_rdbufs);
+GROUP_INT_ATTR(read_buffers_reserved, rdbufs_reserved, idev->caps.max_rdbufs);
+GROUP_INT_ATTR(tokens_allowed, rdbufs_allowed, idev->caps.max_rdbufs);
+GROUP_INT_ATTR(tokens_reserved, rdbufs_reserved, idev->caps.max_rdbufs);
+GROUP_INT_ATTR(use_read_buffer_limit, use_rdbuf_limit, 1);
+GROUP_INT_ATTR(use_token_limit, use_rdbuf_limit, 1);
 /*
  * Traffic classes: -1 means the device default.  They are fixed on
  * version 1.0 devices, where only writing back the current value (as
@@ -362,10 +379,8 @@ static ssize_t traffic_class_b_store(struct device *dev,
 			     "traffic_class_b");
 }
 static DEVICE_ATTR_RW(traffic_class_b);
-GROUP_INT_ATTR(desc_progress_limit, desc_progress_limit, "desc_progress_limit",
-	       3, 0);
-GROUP_INT_ATTR(batch_progress_limit, batch_progress_limit,
-	       "batch_progress_limit", 3, 0);
+GROUP_INT_ATTR(desc_progress_limit, desc_progress_limit, 3);
+GROUP_INT_ATTR(batch_progress_limit, batch_progress_limit, 3);
 
 static struct attribute *idxd_group_attrs[] = {
 	&dev_attr_engines.attr,

@@ -155,9 +155,28 @@ fetch_firmware() {
 	rm -rf "$tmp"
 }
 
+# checkpatch.pl and its data files from Debian's linux-source-6.12 tarball.
+fetch_checkpatch() {
+	local cp="$CACHE/checkpatch" tmp="$CACHE/checkpatch.tmp" tarball top
+	[ -x "$cp/scripts/checkpatch.pl" ] && return 0
+	log "fetching checkpatch.pl from linux-source-6.12 (unpacking takes a minute)"
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	(cd "$tmp" && apt-get download -qq linux-source-6.12)
+	dpkg-deb -x "$tmp"/linux-source-6.12_*.deb "$tmp/root"
+	tarball=$(ls "$tmp"/root/usr/src/linux-source-6.12*.tar.* | head -n 1)
+	top=$(basename "$tarball" | sed 's/\.tar\..*//')
+	mkdir -p "$cp"
+	tar -xf "$tarball" -C "$cp" --strip-components=1 \
+		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+		"$top/scripts/const_structs.checkpatch"
+	rm -rf "$tmp"
+	[ -x "$cp/scripts/checkpatch.pl" ] || die "checkpatch.pl not found in $tarball"
+}
+
 mkdir -p "$CACHE"
 add_apt_sources
 install_packages
 fetch_kernel
 fetch_firmware
+fetch_checkpatch
 log "deps ready: kernel $(cat "$CACHE/kernel/version"), cache $CACHE"

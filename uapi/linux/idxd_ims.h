@@ -105,6 +105,7 @@ enum idxd_ims_status {
 	IDXD_IMS_ST_PRIV_BAD = 0x1d,
 	IDXD_IMS_ST_TRANSLATION_FAIL = 0x22,
 };
+
 #define IDXD_IMS_ST_MASK		0x7f
 #define IDXD_IMS_ST_WRITE_FAULT		0x80
 
@@ -141,7 +142,7 @@ struct idxd_ims_completion {
  *                           (at most IDXD_IMS_BUFFER_MAX), owned by the
  *                           open file; IDXD_IMS_IOC_BUFFER gives its IOVA
  */
-#define IDXD_IMS_MMAP_BUFFER		(1ULL << 32)
+#define IDXD_IMS_MMAP_BUFFER		0x100000000ULL
 #define IDXD_IMS_BUFFER_MAX		(4U << 20)
 
 #define IDXD_IMS_IOC_MAGIC		0xd5
