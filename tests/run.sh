@@ -51,7 +51,12 @@ for p in $profiles; do
 	profile_setup "$p" || { echo "unknown profile $p"; exit 2; }
 	echo "== guest: $p ($PROFILE_DESC)"
 	t0=$(date +%s)
+	n0=$(wc -l < "$results")
 	"$top/tests/vm/boot.sh" "$p" 2>&1 | record "$p"
+	if [ "$(wc -l < "$results")" = "$n0" ]; then
+		echo "FAIL   $p/ran-no-test"
+		echo "FAIL $p/ran-no-test" >> "$results"
+	fi
 	echo "       ($(( $(date +%s) - t0 )) s)"
 done
 

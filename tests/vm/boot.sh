@@ -52,7 +52,17 @@ timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
 	-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter" || true
 rc=${PIPESTATUS[0]}
-if ! grep -q '^@@ GUEST-EXIT' "$logf"; then
+exit_line=$(grep -a '^@@ GUEST-EXIT' "$logf" | tail -n 1)
+if [ -n "$exit_line" ] && [ "$exit_line" != "@@ GUEST-EXIT 0" ]; then
+	echo "@@ TEST boot:$profile FAIL guest script $run exited ${exit_line#@@ GUEST-EXIT } (console: $logf)"
+	exit 1
+fi
+if [ "$run" = tests/guest/runner.sh ] && [ -n "$exit_line" ] &&
+   ! grep -aq '^@@ DONE' "$logf"; then
+	echo "@@ TEST boot:$profile FAIL the guest runner did not finish (console: $logf)"
+	exit 1
+fi
+if [ -z "$exit_line" ]; then
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "@@ TEST boot:$profile FAIL guest timed out after ${timeout_s}s (console: $logf)"
 	else
