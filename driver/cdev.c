@@ -14,6 +14,7 @@
 #include <linux/bitfield.h>
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
+#include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
@@ -49,6 +50,7 @@ struct idxd_ctx {
 	size_t buf_total;
 	bool submitted;
 	u64 err_seen;
+	struct idxd_efd efd;		/* on wq->efds while ctx is set */
 };
 
 int idxd_cdev_major(void)
@@ -73,6 +75,7 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->bufs);
+	INIT_LIST_HEAD(&ctx->efd.node);
 	mutex_lock(&idev->lock);
 	if (uc->dead) {
 		rc = -ENXIO;
@@ -106,6 +109,10 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 			 ((wq->id / 16) << 16), NULL);
 	wq->clients--;
 	mutex_unlock(&idev->lock);
+	if (ctx->efd.ctx) {
+		idxd_wq_efd_del(wq, &ctx->efd);
+		eventfd_ctx_put(ctx->efd.ctx);
+	}
 
 	list_for_each_entry_safe(b, tmp, &ctx->bufs, node) {
 		dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
@@ -218,7 +225,7 @@ static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 /**
  * idxd_check_user_desc() - may this user submit this descriptor?
  * @ctx: the submitter's file
- * @d: the descriptor (may be modified: nothing today)
+ * @d: the descriptor; its interrupt handle is replaced by the WQ's own
  *
  * Return: 0, or -EINVAL (privileged bit, PASID, interrupt request),
  * -EOPNOTSUPP (an operation user submissions cannot be checked for) or
@@ -242,8 +249,12 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 		return -EINVAL;
 	}
 	if (flags & IDXD_IMS_F_RCI) {
-		dev_dbg(&wq->conf_dev, "completion interrupt requested but this WQ has none\n");
-		return -EINVAL;
+		if (wq->irq < 0) {
+			dev_dbg(&wq->conf_dev, "completion interrupt requested but this WQ has none\n");
+			return -EINVAL;
+		}
+		/* Only the WQ's own interrupt, whatever the user wrote. */
+		d->int_handle = wq->int_handle;
 	}
 	if ((flags & IDXD_IMS_F_CRAV) &&
 	    idxd_check_range(ctx, "completion record", d->completion_addr,
@@ -354,10 +365,12 @@ static long idxd_ioctl_wq_info(struct idxd_ctx *ctx, void __user *arg)
 	info.max_xfer = wq->max_xfer_bytes;
 	info.max_batch = wq->max_batch_size;
 	info.dedicated = wq->dedicated;
-	info.irq_mode = IDXD_IMS_IRQ_NONE;
-	info.irq = -1;
-	info.ims_slot = -1;
+	info.irq_mode = wq->irq < 0 ? IDXD_IMS_IRQ_NONE :
+			wq->ims_slot >= 0 ? IDXD_IMS_IRQ_IMS : IDXD_IMS_IRQ_MSIX;
+	info.irq = wq->irq;
+	info.ims_slot = wq->ims_slot;
 	info.int_handle = wq->int_handle;
+	info.irq_count = atomic64_read(&wq->irq_count);
 	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
 		return -EFAULT;
 	return 0;
@@ -393,6 +406,33 @@ static long idxd_ioctl_buffer(struct idxd_ctx *ctx, void __user *arg)
 	return rc;
 }
 
+static long idxd_ioctl_set_eventfd(struct idxd_ctx *ctx, void __user *arg)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_ims_eventfd req;
+	struct eventfd_ctx *efd = NULL;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.argsz < sizeof(req) || req.flags || req.rsvd || req.fd < -1)
+		return -EINVAL;
+	if (req.fd >= 0) {
+		efd = eventfd_ctx_fdget(req.fd);
+		if (IS_ERR(efd))
+			return PTR_ERR(efd);
+	}
+	mutex_lock(&ctx->lock);
+	if (ctx->efd.ctx) {
+		idxd_wq_efd_del(wq, &ctx->efd);
+		eventfd_ctx_put(ctx->efd.ctx);
+	}
+	ctx->efd.ctx = efd;
+	if (efd)
+		idxd_wq_efd_add(wq, &ctx->efd);
+	mutex_unlock(&ctx->lock);
+	return 0;
+}
+
 static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct idxd_ctx *ctx = filp->private_data;
@@ -404,6 +444,8 @@ static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return idxd_ioctl_wq_info(ctx, (void __user *)arg);
 	case IDXD_IMS_IOC_BUFFER:
 		return idxd_ioctl_buffer(ctx, (void __user *)arg);
+	case IDXD_IMS_IOC_SET_EVENTFD:
+		return idxd_ioctl_set_eventfd(ctx, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -9,6 +9,7 @@
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iopoll.h>
 #include "idxd_ims.h"
+#include "ims.h"
 
 #define IDXD_CMD_TIMEOUT_MS	2000
 
@@ -387,8 +388,11 @@ void idxd_halt_work(struct work_struct *work)
 	idev->state = IDXD_DEV_DISABLED;
 	if (idxd_device_enable(idev))
 		goto out_failed;
+	/* The reset cleared the IMS table: slots come back as they were. */
+	if (idev->ims)
+		ims_restore(idev->ims);
 	for_each_set_bit(i, was_on, idev->caps.max_wqs)
-		if (idxd_wq_enable(idev->wqs[i]))
+		if (idxd_wq_hw_enable(idev->wqs[i]))
 			dev_err(&idev->conf_dev, "wq%d.%u not re-enabled after the halt\n",
 				idev->id, i);
 	mutex_unlock(&idev->lock);

@@ -18,6 +18,9 @@
 #include <linux/workqueue.h>
 #include "regs.h"
 
+struct ims_domain;
+struct eventfd_ctx;
+
 #define IDXD_WQ_NAME_SIZE	1024
 #define IDXD_DRV_NAME_SIZE	128
 
@@ -117,8 +120,17 @@ struct idxd_wq {
 	void __iomem *portal;		/* the page kernel submissions use */
 	enum idxd_portal portal_kind;
 	spinlock_t submit_lock;		/* one submitter per portal page */
-	u16 int_handle;
 	int clients;			/* open char-device files */
+
+	/* completion interrupt, set up while enabled */
+	int irq;			/* Linux irq, -1 if none */
+	int ims_slot;			/* -1 unless IMS */
+	int msix_vec;			/* -1 unless MSI-X */
+	u16 int_handle;			/* what RCI descriptors carry */
+	bool handle_granted;		/* REQUEST_INT_HANDLE gave it */
+	atomic64_t irq_count;
+	spinlock_t efd_lock;		/* efds */
+	struct list_head efds;		/* eventfds of open files */
 
 	/* user WQs: the char device of the current enable, if any */
 	struct idxd_ucdev *ucdev;
@@ -163,10 +175,21 @@ struct idxd_dev {
 
 	struct work_struct halt_work;
 	int misc_irq;
+	int nr_vectors;			/* MSI-X vectors allocated */
+
+	/* per-WQ interrupts: IMS through remapping, else MSI-X */
+	struct ims_domain *ims;		/* NULL in MSI-X mode */
+	const char *irq_why;		/* why this mode */
 
 	struct idxd_wq **wqs;
 	struct idxd_group **groups;
 	struct idxd_engine **engines;
+};
+
+/* An eventfd an open WQ file registered for completion interrupts. */
+struct idxd_efd {
+	struct list_head node;
+	struct eventfd_ctx *ctx;
 };
 
 extern const struct bus_type idxd_bus;
@@ -249,6 +272,7 @@ void idxd_halt_work(struct work_struct *work);
 
 /* wq.c */
 int idxd_wq_enable(struct idxd_wq *wq);
+int idxd_wq_hw_enable(struct idxd_wq *wq);
 void idxd_wq_disable(struct idxd_wq *wq);
 int idxd_wq_check_config(struct idxd_wq *wq);
 void idxd_wq_init_defaults(struct idxd_wq *wq);
@@ -256,6 +280,14 @@ void idxd_wq_init_defaults(struct idxd_wq *wq);
 /* irq.c */
 int idxd_misc_irq_setup(struct idxd_dev *idev);
 void idxd_misc_irq_teardown(struct idxd_dev *idev);
+void idxd_irq_mode_init(struct idxd_dev *idev);
+void idxd_irq_mode_exit(struct idxd_dev *idev);
+int idxd_wq_irq_setup(struct idxd_wq *wq);
+void idxd_wq_irq_teardown(struct idxd_wq *wq);
+int idxd_wq_request_handle(struct idxd_wq *wq);
+void idxd_wq_release_handle(struct idxd_wq *wq);
+void idxd_wq_efd_add(struct idxd_wq *wq, struct idxd_efd *efd);
+void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd);
 
 /* submit.c */
 int idxd_submit(struct idxd_wq *wq, const void *desc);

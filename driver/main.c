@@ -125,7 +125,12 @@ static int idxd_alloc_objects(struct idxd_dev *idev)
 			return -ENOMEM;
 		wq->idev = idev;
 		wq->id = i;
+		wq->irq = -1;
+		wq->ims_slot = -1;
+		wq->msix_vec = -1;
 		spin_lock_init(&wq->submit_lock);
+		spin_lock_init(&wq->efd_lock);
+		INIT_LIST_HEAD(&wq->efds);
 		idxd_wq_init_defaults(wq);
 		idxd_child_init(idev, &wq->conf_dev, &idxd_wq_type);
 		dev_set_name(&wq->conf_dev, "wq%d.%u", idev->id, i);
@@ -289,12 +294,14 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		rc = nvec;
 		goto err_put;
 	}
+	idev->nr_vectors = nvec;
 	rc = idxd_misc_irq_setup(idev);
 	if (rc)
 		goto err_vectors;
 	rc = idxd_device_reset(idev);
 	if (rc)
 		goto err_misc;
+	idxd_irq_mode_init(idev);
 	rc = idxd_alloc_objects(idev);
 	if (rc)
 		goto err_objects;
@@ -313,6 +320,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_objects:
 	idxd_put_objects(idev);
 err_misc:
+	idxd_irq_mode_exit(idev);
 	idxd_misc_irq_teardown(idev);
 err_vectors:
 	pci_free_irq_vectors(pdev);
@@ -330,6 +338,7 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	idxd_unregister_children(idev, c->max_wqs, c->max_engines, c->max_groups);
 	device_del(&idev->conf_dev);
 	idxd_device_reset(idev);
+	idxd_irq_mode_exit(idev);
 	idxd_misc_irq_teardown(idev);
 	pci_free_irq_vectors(pdev);
 	put_device(&idev->conf_dev);

@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/sysfs.h>
 #include "idxd_ims.h"
+#include "ims.h"
 
 static const char * const idxd_dev_state_names[] = {
 	[IDXD_DEV_DISABLED] = "disabled",
@@ -179,6 +180,30 @@ static ssize_t read_buffer_limit_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(read_buffer_limit);
 
+/* Our own: which interrupts WQs get, and why. */
+static ssize_t ims_mode_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", confdev_to_idev(dev)->ims ? "ims" : "msix");
+}
+static DEVICE_ATTR_RO(ims_mode);
+
+static ssize_t ims_reason_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", confdev_to_idev(dev)->irq_why);
+}
+static DEVICE_ATTR_RO(ims_reason);
+
+static ssize_t ims_slots_used_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct idxd_dev *idev = confdev_to_idev(dev);
+
+	return sysfs_emit(buf, "%u\n", idev->ims ? ims_slots_used(idev->ims) : 0);
+}
+static DEVICE_ATTR_RO(ims_slots_used);
+
 static struct device_attribute dev_attr_token_limit =
 	__ATTR(token_limit, 0644, read_buffer_limit_show, read_buffer_limit_store);
 
@@ -205,6 +230,9 @@ static struct attribute *idxd_dev_attrs[] = {
 	&dev_attr_cmd_status.attr,
 	&dev_attr_read_buffer_limit.attr,
 	&dev_attr_token_limit.attr,
+	&dev_attr_ims_mode.attr,
+	&dev_attr_ims_reason.attr,
+	&dev_attr_ims_slots_used.attr,
 	NULL,
 };
 
@@ -808,6 +836,57 @@ static ssize_t occupancy_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(occupancy);
 
+/* Our own per-WQ interrupt details: -1 while the WQ has no interrupt. */
+static ssize_t ims_irq_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", confdev_to_wq(dev)->irq);
+}
+static DEVICE_ATTR_RO(ims_irq);
+
+static ssize_t ims_slot_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%d\n", confdev_to_wq(dev)->ims_slot);
+}
+static DEVICE_ATTR_RO(ims_slot);
+
+static ssize_t ims_handle_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct idxd_wq *wq = confdev_to_wq(dev);
+
+	if (wq->irq < 0)
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%#x\n", wq->int_handle);
+}
+static DEVICE_ATTR_RO(ims_handle);
+
+static ssize_t ims_irq_count_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&confdev_to_wq(dev)->irq_count));
+}
+static DEVICE_ATTR_RO(ims_irq_count);
+
+/* The irq domains of the WQ's interrupt, outermost first. */
+static ssize_t ims_hierarchy_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct idxd_wq *wq = confdev_to_wq(dev);
+	int irq, n;
+
+	mutex_lock(&wq->idev->lock);
+	irq = wq->irq;
+	n = irq < 0 ? 0 : ims_irq_hierarchy(irq, buf, PAGE_SIZE - 1);
+	mutex_unlock(&wq->idev->lock);
+	if (n <= 0)
+		return sysfs_emit(buf, "none\n");
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+static DEVICE_ATTR_RO(ims_hierarchy);
+
 static struct attribute *idxd_wq_attrs[] = {
 	&dev_attr_wq_clients.attr,
 	&dev_attr_wq_state.attr,
@@ -827,6 +906,11 @@ static struct attribute *idxd_wq_attrs[] = {
 	&dev_attr_occupancy.attr,
 	&dev_attr_enqcmds_retries.attr,
 	&dev_attr_driver_name.attr,
+	&dev_attr_ims_irq.attr,
+	&dev_attr_ims_slot.attr,
+	&dev_attr_ims_handle.attr,
+	&dev_attr_ims_irq_count.attr,
+	&dev_attr_ims_hierarchy.attr,
 	NULL,
 };
 

@@ -71,23 +71,24 @@ int idxd_wq_check_config(struct idxd_wq *wq)
 	return 0;
 }
 
+static u32 idxd_wq_operand(struct idxd_wq *wq)
+{
+	return BIT(wq->id % 16) | ((wq->id / 16) << 16);
+}
+
 /**
- * idxd_wq_enable() - write WQCFG and ENABLE_WQ
- * @wq: the work queue; caller holds idev->lock
+ * idxd_wq_hw_enable() - write WQCFG, ENABLE_WQ, get the interrupt handle
+ * @wq: the work queue, its interrupt set up; caller holds idev->lock
  *
- * Return: 0, or a negative errno with the WQ left disabled.
+ * Also what halt recovery runs: the interrupt (and IMS slot) survive.
+ *
+ * Return: 0, or -ENXIO with the WQ left disabled and the reason logged.
  */
-int idxd_wq_enable(struct idxd_wq *wq)
+int idxd_wq_hw_enable(struct idxd_wq *wq)
 {
 	struct idxd_dev *idev = wq->idev;
 	int rc;
 
-	lockdep_assert_held(&idev->lock);
-	if (idxd_wq_enabled(wq))
-		return -EBUSY;
-	rc = idxd_wq_check_config(wq);
-	if (rc)
-		return rc;
 	idxd_wq_write_config(wq);
 	rc = idxd_cmd(idev, IDXD_CMD_ENABLE_WQ, wq->id, NULL);
 	if (rc) {
@@ -96,20 +97,49 @@ int idxd_wq_enable(struct idxd_wq *wq)
 			rc < 0 ? "timeout" : idxd_cmd_err_str(rc), rc);
 		return -ENXIO;
 	}
-	wq->portal_kind = IDXD_PORTAL_MSIX;
+	rc = idxd_wq_request_handle(wq);
+	if (rc) {
+		idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
+		return rc;
+	}
+	/* The portal page decides which table the handle indexes. */
+	wq->portal_kind = wq->ims_slot >= 0 ? IDXD_PORTAL_IMS : IDXD_PORTAL_MSIX;
 	wq->portal = idev->portals + wq->id * IDXD_WQ_PORTAL_SPAN +
 		     wq->portal_kind * IDXD_PORTAL_SIZE;
-	wq->int_handle = 0;
 	wq->state = IDXD_WQ_ENABLED;
 	idev->cmd_status = 0;
-	dev_info(&wq->conf_dev, "enabled (%s, size %u)\n",
-		 wq->type == IDXD_WQT_USER ? "user" : "kernel", wq->size);
 	return 0;
 }
 
-static u32 idxd_wq_operand(struct idxd_wq *wq)
+/**
+ * idxd_wq_enable() - completion interrupt, then the WQ itself
+ * @wq: the work queue; caller holds idev->lock
+ *
+ * Return: 0, or a negative errno with the WQ disabled and nothing held.
+ */
+int idxd_wq_enable(struct idxd_wq *wq)
 {
-	return BIT(wq->id % 16) | ((wq->id / 16) << 16);
+	int rc;
+
+	lockdep_assert_held(&wq->idev->lock);
+	if (idxd_wq_enabled(wq))
+		return -EBUSY;
+	rc = idxd_wq_check_config(wq);
+	if (rc)
+		return rc;
+	rc = idxd_wq_irq_setup(wq);
+	if (rc)
+		return rc;
+	rc = idxd_wq_hw_enable(wq);
+	if (rc) {
+		idxd_wq_irq_teardown(wq);
+		return rc;
+	}
+	dev_info(&wq->conf_dev, "enabled (%s, size %u, irq %d, %s %d, handle %#x)\n",
+		 wq->type == IDXD_WQT_USER ? "user" : "kernel", wq->size, wq->irq,
+		 wq->ims_slot >= 0 ? "IMS slot" : "MSI-X vector",
+		 wq->ims_slot >= 0 ? wq->ims_slot : wq->msix_vec, wq->int_handle);
+	return 0;
 }
 
 /**
@@ -122,13 +152,16 @@ void idxd_wq_disable(struct idxd_wq *wq)
 	int rc;
 
 	lockdep_assert_held(&idev->lock);
-	if (!idxd_wq_enabled(wq))
-		return;
-	rc = idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
-	if (rc)
-		dev_warn(&wq->conf_dev, "DISABLE_WQ failed: %s\n",
-			 rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
+	if (idxd_wq_enabled(wq)) {
+		rc = idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
+		if (rc)
+			dev_warn(&wq->conf_dev, "DISABLE_WQ failed: %s\n",
+				 rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
+		idxd_wq_release_handle(wq);
+		dev_info(&wq->conf_dev, "disabled\n");
+	}
+	/* Also after a failed halt recovery, which left the irq in place. */
 	wq->state = IDXD_WQ_DISABLED;
 	wq->portal = NULL;
-	dev_info(&wq->conf_dev, "disabled\n");
+	idxd_wq_irq_teardown(wq);
 }

@@ -48,7 +48,7 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 	pdev = poke_find(bdf);
 	if (!pdev)
 		return -ENODEV;
-	bar = ioremap(pci_resource_start(pdev, 0), 0x2000);
+	bar = ioremap(pci_resource_start(pdev, 0), 0x10000);
 	if (!bar) {
 		rc = -ENOMEM;
 		goto out_put;
@@ -63,7 +63,7 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 		writel(2, bar + EMU_CTRL);
 	else if (!strcmp(op, "halt-flr"))
 		writel(6, bar + EMU_CTRL);
-	else if (!strcmp(op, "read") && n == 3 && off < 0x2000 && !(off & 3))
+	else if (!strcmp(op, "read") && n == 3 && off < 0x10000 && !(off & 3))
 		result = readl(bar + off);
 	else
 		rc = -EINVAL;

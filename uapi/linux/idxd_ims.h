@@ -170,7 +170,7 @@ enum idxd_ims_irq_mode {
  * @ims_slot: IMS slot, -1 if not IMS
  * @int_handle: the handle the kernel puts in RCI descriptors
  * @pasid_enabled: 1 if descriptors use the caller's address space
- * @rsvd: zero
+ * @irq_count: completion interrupts the WQ has taken since enabled
  */
 struct idxd_ims_wq_info {
 	__u32 argsz;
@@ -187,7 +187,7 @@ struct idxd_ims_wq_info {
 	__s32 ims_slot;
 	__u32 int_handle;
 	__u32 pasid_enabled;
-	__u64 rsvd;
+	__u64 irq_count;
 };
 
 /**
@@ -206,7 +206,27 @@ struct idxd_ims_buffer {
 	__u64 len;
 };
 
+/**
+ * struct idxd_ims_eventfd - IDXD_IMS_IOC_SET_EVENTFD: wake on completions
+ * @argsz: sizeof(struct idxd_ims_eventfd) as the caller knows it
+ * @flags: zero
+ * @fd: an eventfd the WQ's completion interrupt signals, or -1 to stop
+ * @rsvd: zero
+ *
+ * One eventfd per open file; a new one replaces the old.  Every
+ * completion interrupt of the WQ signals it (a count above 1 on read()
+ * means several interrupts).  Descriptors submitted through write() with
+ * IDXD_IMS_F_RCI get the WQ's own handle, whatever they carried.
+ */
+struct idxd_ims_eventfd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 fd;
+	__u32 rsvd;
+};
+
 #define IDXD_IMS_IOC_WQ_INFO	_IOWR(IDXD_IMS_IOC_MAGIC, 0x00, struct idxd_ims_wq_info)
 #define IDXD_IMS_IOC_BUFFER	_IOWR(IDXD_IMS_IOC_MAGIC, 0x01, struct idxd_ims_buffer)
+#define IDXD_IMS_IOC_SET_EVENTFD _IOW(IDXD_IMS_IOC_MAGIC, 0x02, struct idxd_ims_eventfd)
 
 #endif /* _UAPI_LINUX_IDXD_IMS_H */

@@ -7,6 +7,7 @@
  *   dsa_wq_test /dev/dsa/wqN.M full BDF  a full WQ gives EAGAIN
  *   dsa_wq_test /dev/dsa/wqN.M swerr     a bad descriptor reaches SWERR
  *   dsa_wq_test /dev/dsa/wqN.M copy N    N verified copies (smoke)
+ *   dsa_wq_test /dev/dsa/wqN.M irq N     N completions, one eventfd wake each
  *
  * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
  */
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -352,6 +354,78 @@ static void test_swerr(struct wq *w)
 	       rc, pfd.revents);
 }
 
+/* read an eventfd with a timeout: the count, 0 on timeout */
+static uint64_t efd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t v = 0;
+
+	if (poll(&p, 1, ms) != 1 || read(efd, &v, 8) != 8)
+		return 0;
+	return v;
+}
+
+static void test_irq(struct wq *w, int n)
+{
+	struct idxd_ims_eventfd req = { .argsz = sizeof(req) };
+	struct idxd_ims_wq_info info = { .argsz = sizeof(info) };
+	struct idxd_ims_desc d;
+	uint64_t before, got;
+	int efd = eventfd(0, EFD_NONBLOCK), ok = 1, i;
+
+	result("irq-mode", w->info.irq >= 0 && w->info.irq_mode != IDXD_IMS_IRQ_NONE,
+	       "mode %u irq %d slot %d handle %#x", w->info.irq_mode, w->info.irq,
+	       w->info.ims_slot, w->info.int_handle);
+	req.fd = efd;
+	result("irq-set-eventfd", !ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req),
+	       "%s", strerror(errno));
+	ioctl(w->fd, IDXD_IMS_IOC_WQ_INFO, &info);
+	before = info.irq_count;
+	for (i = 0; i < n && ok; i++) {
+		fill_random(data(w, 0), 512);
+		desc_init(w, &d, IDXD_IMS_OP_MEMMOVE, IDXD_IMS_F_RCI, 0);
+		d.src = iova(w, data(w, 0));
+		d.dst = iova(w, data(w, 1));
+		d.size = 512;
+		d.int_handle = 0xbeef;		/* the kernel puts the WQ's own */
+		if (submit(w, &d)) {
+			ok = 0;
+			break;
+		}
+		got = efd_wait(efd, 5000);
+		ok = got == 1 && cr(w, 0)->status == 1 &&
+		     !memcmp(data(w, 0), data(w, 1), 512);
+		if (!ok)
+			fprintf(stderr, "completion %d: eventfd count %llu, status %#x\n",
+				i, (unsigned long long)got, cr(w, 0)->status);
+	}
+	result("irq-one-per-completion", ok, "%d completions", i);
+	ioctl(w->fd, IDXD_IMS_IOC_WQ_INFO, &info);
+	result("irq-count", info.irq_count - before == (uint64_t)n,
+	       "WQ counted %llu interrupts for %d completions",
+	       (unsigned long long)(info.irq_count - before), n);
+
+	/* no RCI, no interrupt */
+	desc_init(w, &d, IDXD_IMS_OP_NOOP, 0, 0);
+	ok = !submit(w, &d) && wait_cr(w, 0) == 1;
+	result("irq-none-without-rci", ok && efd_wait(efd, 200) == 0, NULL);
+
+	/* an eventfd stops when replaced by -1 */
+	req.fd = -1;
+	ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req);
+	desc_init(w, &d, IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, 0);
+	ok = !submit(w, &d) && wait_cr(w, 0) == 1;
+	result("irq-eventfd-removed", ok && efd_wait(efd, 200) == 0, NULL);
+	req.fd = 12345;
+	result("irq-bad-eventfd", ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req) < 0 &&
+	       errno == EBADF, NULL);
+	req.fd = 0;
+	req.flags = 1;
+	result("irq-bad-flags", ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req) < 0 &&
+	       errno == EINVAL, NULL);
+	close(efd);
+}
+
 static void test_copy(struct wq *w, int n)
 {
 	struct idxd_ims_desc d;
@@ -392,6 +466,8 @@ int main(int argc, char **argv)
 		test_full(&w, argv[3]);
 	else if (!strcmp(argv[2], "swerr"))
 		test_swerr(&w);
+	else if (!strcmp(argv[2], "irq"))
+		test_irq(&w, argc > 3 ? atoi(argv[3]) : 100);
 	else if (!strcmp(argv[2], "copy"))
 		test_copy(&w, argc > 3 ? atoi(argv[3]) : 10);
 	else

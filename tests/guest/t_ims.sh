@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# profiles: intel amd noir two cpu4
+#
+# Per-WQ completion interrupts: IMS through interrupt remapping where
+# there is remapping (IMS -> INTEL-IR/AMD-IR -> VECTOR), MSI-X with the
+# reason logged where there is not or when forced; exactly one interrupt
+# per RCI completion, seen by /proc/interrupts and the eventfd; slots
+# released on disable and restored after a reset.
+. "$(dirname "$0")/lib.sh"
+
+case $PROFILE in
+intel|two|cpu4) want=ims parent=INTEL-IR ;;
+amd) want=ims parent=AMD-IR ;;
+noir) want=msix parent="" ;;
+esac
+
+irq_count() {	# total of /proc/interrupts for one irq
+	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
+}
+
+check ims:load load_driver
+bdf=$(dsa_bdf_of 0)
+check ims:mode [ "$(cat $SYS/dsa0/ims_mode)" = $want ]
+if [ $want = ims ]; then
+	check ims:reason [ "$(cat $SYS/dsa0/ims_reason)" = $parent ]
+	check ims:logged grep -q "dsa0: WQ completion interrupts through IMS (2048 slots) and $parent" <(dmesg)
+else
+	check ims:reason grep -q "no interrupt remapping" $SYS/dsa0/ims_reason
+	check ims:logged grep -q "dsa0: IMS not used (no interrupt remapping" <(dmesg)
+fi
+check ims:no-irq-while-disabled [ "$(cat $SYS/wq0.0/ims_irq)" = -1 ]
+
+cfg_wq 0 0 user irqtest && enable_dev 0 && enable_wq 0 0 user
+irq=$(cat $SYS/wq0.0/ims_irq)
+slot=$(cat $SYS/wq0.0/ims_slot)
+check ims:irq-assigned [ "$irq" -gt 0 ]
+if [ $want = ims ]; then
+	check ims:slot-assigned [ "$slot" -ge 0 ]
+	check ims:slots-used [ "$(cat $SYS/dsa0/ims_slots_used)" = 1 ]
+	check ims:chip-name grep -qE "^ *$irq:.* IR-IMS .*wq0.0" /proc/interrupts
+	check ims:hierarchy grep -qE "^IMS-$bdf -> $parent-.* -> VECTOR$" $SYS/wq0.0/ims_hierarchy
+	cat $SYS/wq0.0/ims_hierarchy
+	# the device slot holds the message the domain composed, unmasked
+	emu_ctl "$bdf" resume
+	base=$(( 0x8000 + slot * 16 ))
+	lo=$(emu_ctl "$bdf" read $(printf '%#x' $base))
+	ctrl=$(emu_ctl "$bdf" read $(printf '%#x' $((base + 12))))
+	check ims:slot-programmed [ $(( lo & 0xfff00000 )) = $(( 0xfee00000 )) ]
+	check ims:slot-unmasked [ $(( ctrl & 1 )) = 0 ]
+	if [ $parent = INTEL-IR ]; then
+		check ims:slot-remappable [ $(( lo & 0x10 )) = 16 ]
+	fi
+else
+	check ims:no-slot [ "$slot" = -1 ]
+	check ims:msix-chip grep -qE "^ *$irq:.*PCI-MSIX.*wq0.0" /proc/interrupts
+fi
+
+before=$(irq_count "$irq")
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 200
+after=$(irq_count "$irq")
+# 200 completions plus the one RCI NOOP after the eventfd was removed
+check ims:proc-interrupts-exact [ $(( after - before )) = 201 ]
+echo "irq $irq: $before -> $after"
+
+# a reset (halt recovery) restores the slot from the cached message
+if [ $want = ims ]; then
+	emu_ctl "$bdf" halt
+	for i in $(seq 50); do dmesg | grep -q "recovered from halt" && break; sleep 0.1; done
+	check ims:halt-recovered grep -q "recovered from halt" <(dmesg)
+	check ims:same-irq-after-reset [ "$(cat $SYS/wq0.0/ims_irq)" = "$irq" ]
+	check ims:slot-restored [ "$(emu_ctl "$bdf" read $(printf '%#x' $base))" = "$lo" ]
+	"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 20
+fi
+
+# disable releases the interrupt and the slot; the slot is masked again
+check ims:disable-wq bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind"
+check ims:irq-released [ "$(cat $SYS/wq0.0/ims_irq)" = -1 ]
+check ims:irq-gone bash -c "! grep -qE '^ *$irq:.*wq0.0' /proc/interrupts"
+if [ $want = ims ]; then
+	check ims:slots-released [ "$(cat $SYS/dsa0/ims_slots_used)" = 0 ]
+	check ims:slot-masked [ $(( $(emu_ctl "$bdf" read $(printf '%#x' $((base + 12)))) & 1 )) = 1 ]
+fi
+check ims:unload rmmod idxd_ims
+
+# forced MSI-X: same behaviour through MSI-X vectors
+check ims:load-forced load_driver force_msix=1
+check ims:forced-mode [ "$(cat $SYS/dsa0/ims_mode)" = msix ]
+check ims:forced-reason grep -q force_msix $SYS/dsa0/ims_reason
+cfg_wq 0 0 user irqtest && enable_dev 0 && enable_wq 0 0 user
+check ims:forced-no-slot [ "$(cat $SYS/wq0.0/ims_slot)" = -1 ]
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 50
+check ims:unload-forced rmmod idxd_ims
+rmmod emu_poke 2>/dev/null
+check ims:dmesg-clean dmesg_clean
+finish
