@@ -108,13 +108,17 @@ static int idxd_wq_drv_probe(struct device *dev)
 		goto out;
 	}
 	rc = idxd_wq_enable(wq);
-	if (rc || wq->type != IDXD_WQT_USER)
+	if (rc)
 		goto out;
-	rc = idxd_wq_cdev_add(wq);
-	if (rc) {
-		dev_err(dev, "cannot create the char device: %d\n", rc);
-		idxd_wq_disable(wq);
+	if (wq->type == IDXD_WQT_USER) {
+		rc = idxd_wq_cdev_add(wq);
+		if (rc)
+			dev_err(dev, "cannot create the char device: %d\n", rc);
+	} else {
+		rc = idxd_dma_register(wq);
 	}
+	if (rc)
+		idxd_wq_disable(wq);
 out:
 	mutex_unlock(&idev->lock);
 	return rc;
@@ -127,7 +131,8 @@ static void idxd_wq_drv_remove(struct device *dev)
 
 	mutex_lock(&idev->lock);
 	idxd_wq_cdev_del(wq);
-	idxd_wq_disable(wq);
+	idxd_wq_disable(wq);		/* drains: no more completions */
+	idxd_dma_unregister(wq);
 	mutex_unlock(&idev->lock);
 }
 

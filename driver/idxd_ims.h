@@ -20,6 +20,7 @@
 
 struct ims_domain;
 struct eventfd_ctx;
+struct idxd_dma_chan;
 
 #define IDXD_WQ_NAME_SIZE	1024
 #define IDXD_DRV_NAME_SIZE	128
@@ -131,6 +132,9 @@ struct idxd_wq {
 	atomic64_t irq_count;
 	spinlock_t efd_lock;		/* efds */
 	struct list_head efds;		/* eventfds of open files */
+
+	/* kernel WQs: the dmaengine channel while bound to "dmaengine" */
+	struct idxd_dma_chan *dma;
 
 	/* user WQs: the char device of the current enable, if any */
 	struct idxd_ucdev *ucdev;
@@ -292,6 +296,11 @@ void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd);
 /* submit.c */
 int idxd_submit(struct idxd_wq *wq, const void *desc);
 u32 idxd_wq_occupancy(struct idxd_wq *wq);
+
+/* dma.c */
+int idxd_dma_register(struct idxd_wq *wq);
+void idxd_dma_unregister(struct idxd_wq *wq);
+void idxd_dma_irq(struct idxd_wq *wq);
 
 /* cdev.c */
 int idxd_cdev_init(void);

@@ -201,6 +201,8 @@ static irqreturn_t idxd_wq_irq(int irq, void *data)
 	struct idxd_efd *efd;
 
 	atomic64_inc(&wq->irq_count);
+	if (wq->dma)
+		idxd_dma_irq(wq);
 	spin_lock(&wq->efd_lock);
 	list_for_each_entry(efd, &wq->efds, node)
 		eventfd_signal(efd->ctx);

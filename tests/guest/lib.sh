@@ -37,7 +37,8 @@ cfg_wq() {
 	local w=$SYS/wq$1.$2
 	echo 0 > "$w/group_id" && echo dedicated > "$w/mode" &&
 	echo "${5:-16}" > "$w/size" && echo "$3" > "$w/type" &&
-	echo "$4" > "$w/name" && echo "$3" > "$w/driver_name"
+	echo "$4" > "$w/name" &&
+	if [ "$3" = kernel ]; then echo dmaengine; else echo "$3"; fi > "$w/driver_name"
 }
 
 # Engine 0 in group 0, the device enabled, then the listed WQs bound.
@@ -59,3 +60,24 @@ emu_ctl() {
 }
 
 dsa_bdf_of() { basename "$(readlink -f "$SYS/dsa$1/..")"; }
+
+# total of /proc/interrupts for one irq
+irq_count() {
+	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
+}
+
+# irte_of ADDR_LO DATA: the decoded VT-d IRTE a remappable message names
+irte_of() {
+	local d=/sys/kernel/debug/irte_read
+	[ -e $d ] || insmod "$REPO/tests/kmod/irte_read.ko" || return 1
+	echo "$1 $2" > $d/msg && cat $d/entry
+}
+
+# The IRTE destination a CPU has: its APIC ID in physical mode, else the
+# x2APIC cluster logical ID.  apic_dest CPU DM
+apic_dest() {
+	local id
+	id=$(awk -v c="$1" '$1 == "processor" { p = $3 } $1 == "apicid" && p == c { print $3 }' /proc/cpuinfo)
+	if [ "$2" = 0 ]; then printf '0x%08x\n' "$id"
+	else printf '0x%08x\n' $(( ((id >> 4) << 16) | (1 << (id & 15)) )); fi
+}

@@ -8,6 +8,7 @@
  *   dsa_wq_test /dev/dsa/wqN.M swerr     a bad descriptor reaches SWERR
  *   dsa_wq_test /dev/dsa/wqN.M copy N    N verified copies (smoke)
  *   dsa_wq_test /dev/dsa/wqN.M irq N     N completions, one eventfd wake each
+ *   dsa_wq_test /dev/dsa/wqN.M load      the same until SIGINT, with totals
  *
  * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
  */
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -354,13 +356,26 @@ static void test_swerr(struct wq *w)
 	       rc, pfd.revents);
 }
 
-/* read an eventfd with a timeout: the count, 0 on timeout */
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+/* read an eventfd with a timeout: the count, 0 on timeout (signals retry) */
 static uint64_t efd_wait(int efd, int ms)
 {
 	struct pollfd p = { .fd = efd, .events = POLLIN };
+	long end = now_ms() + ms;
 	uint64_t v = 0;
+	int rc;
 
-	if (poll(&p, 1, ms) != 1 || read(efd, &v, 8) != 8)
+	do {
+		rc = poll(&p, 1, end - now_ms() > 0 ? end - now_ms() : 0);
+	} while (rc < 0 && errno == EINTR);
+	if (rc != 1 || read(efd, &v, 8) != 8)
 		return 0;
 	return v;
 }
@@ -426,6 +441,58 @@ static void test_irq(struct wq *w, int n)
 	close(efd);
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * Until SIGINT: one RCI copy in flight, each must wake the eventfd exactly
+ * once within 5 s.  Prints "completions: N" and "mismatches: M".
+ */
+static void test_load(struct wq *w)
+{
+	struct idxd_ims_eventfd req = { .argsz = sizeof(req) };
+	struct idxd_ims_desc d;
+	unsigned long done = 0, bad = 0;
+	int efd = eventfd(0, EFD_NONBLOCK);
+	uint64_t got;
+
+	signal(SIGINT, on_sigint);
+	req.fd = efd;
+	if (ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req)) {
+		result("load", 0, "SET_EVENTFD: %s", strerror(errno));
+		return;
+	}
+	fill_random(data(w, 0), 256);
+	while (!stop) {
+		desc_init(w, &d, IDXD_IMS_OP_MEMMOVE, IDXD_IMS_F_RCI, 0);
+		d.src = iova(w, data(w, 0));
+		d.dst = iova(w, data(w, 1));
+		d.size = 256;
+		if (submit(w, &d)) {
+			bad++;
+			break;
+		}
+		got = efd_wait(efd, 5000);
+		if (got != 1 || wait_cr(w, 0) != 1) {
+			fprintf(stderr, "completion %lu: eventfd count %llu, status %#x\n",
+				done, (unsigned long long)got, cr(w, 0)->status);
+			bad++;
+		}
+		done++;
+	}
+	/* an interrupt that was still coming would show up here */
+	got = efd_wait(efd, 100);
+	if (got)
+		bad++;
+	printf("completions: %lu\nmismatches: %lu\n", done, bad);
+	result("load", !bad && done, "%lu completions, %lu mismatches", done, bad);
+}
+
 static void test_copy(struct wq *w, int n)
 {
 	struct idxd_ims_desc d;
@@ -466,6 +533,8 @@ int main(int argc, char **argv)
 		test_full(&w, argv[3]);
 	else if (!strcmp(argv[2], "swerr"))
 		test_swerr(&w);
+	else if (!strcmp(argv[2], "load"))
+		test_load(&w);
 	else if (!strcmp(argv[2], "irq"))
 		test_irq(&w, argc > 3 ? atoi(argv[3]) : 100);
 	else if (!strcmp(argv[2], "copy"))
