@@ -343,22 +343,72 @@ void idxd_device_disable(struct idxd_dev *idev)
 	dev_info(&idev->conf_dev, "disabled\n");
 }
 
+/*
+ * Stop using the device: WQs are marked disabled (their interrupts and IMS
+ * slots stay), in-flight kernel descriptors are aborted, and what was on
+ * is remembered for idxd_restore().  Caller holds idev->lock.
+ */
+static void idxd_quiesce(struct idxd_dev *idev)
+{
+	u32 i;
+
+	bitmap_zero(idev->was_on, IDXD_MAX_WQS);
+	idev->dev_was_on = idev->state == IDXD_DEV_ENABLED;
+	for (i = 0; i < idev->caps.max_wqs; i++) {
+		struct idxd_wq *wq = idev->wqs[i];
+
+		if (idxd_wq_enabled(wq))
+			__set_bit(i, idev->was_on);
+		wq->state = IDXD_WQ_DISABLED;
+		wq->handle_granted = false;	/* a reset revokes handles */
+		if (wq->dma)
+			idxd_dma_abort(wq);
+	}
+	wake_up_interruptible_all(&idev->err_wait);
+}
+
+/*
+ * After the device lost its state: reset it, enable it and every WQ that
+ * was on, and put the IMS slots back from their cached messages (the PCI
+ * core restores MSI-X but knows nothing of IMS).  Caller holds idev->lock.
+ */
+static int idxd_restore(struct idxd_dev *idev)
+{
+	u32 i;
+	int rc;
+
+	rc = idxd_device_reset(idev);
+	if (rc)
+		return rc;
+	idev->state = IDXD_DEV_DISABLED;
+	if (idev->ims)
+		ims_restore(idev->ims);
+	if (!idev->dev_was_on)
+		return 0;
+	rc = idxd_device_enable(idev);
+	if (rc)
+		return rc;
+	for_each_set_bit(i, idev->was_on, idev->caps.max_wqs)
+		if (idxd_wq_hw_enable(idev->wqs[i]))
+			dev_err(&idev->conf_dev, "wq%d.%u could not be re-enabled\n",
+				idev->id, i);
+	return 0;
+}
+
 /**
  * idxd_halt_work() - recover from a halt: reset, then re-enable what was on
  * @work: idev->halt_work
  *
  * The configuration lives in the driver, so after a software reset (or an
  * FLR when the device asks for one) the device and every WQ that was
- * enabled are brought back as they were.
+ * enabled come back as they were, with the same interrupts and IMS slots.
  */
 void idxd_halt_work(struct work_struct *work)
 {
 	struct idxd_dev *idev = container_of(work, struct idxd_dev, halt_work);
 	u32 gensts = ioread32(idev->regs + IDXD_GENSTS_OFFSET);
 	u32 reset = FIELD_GET(IDXD_GENSTS_RESET_TYPE, gensts);
-	unsigned long was_on[BITS_TO_LONGS(256)] = { 0 };
-	u32 i;
-	int rc;
+	int rc = -EIO;
 
 	if (FIELD_GET(IDXD_GENSTS_STATE, gensts) != IDXD_HW_HALT)
 		return;
@@ -367,42 +417,62 @@ void idxd_halt_work(struct work_struct *work)
 		reset == IDXD_RESET_FLR ? "a function-level reset" :
 		"nothing: a warm/cold reset of the platform is needed");
 	mutex_lock(&idev->lock);
+	idxd_quiesce(idev);
+	idev->dev_was_on = true;
 	idev->state = IDXD_DEV_HALTED;
-	for (i = 0; i < idev->caps.max_wqs; i++) {
-		if (idxd_wq_enabled(idev->wqs[i]))
-			__set_bit(i, was_on);
-		idev->wqs[i]->state = IDXD_WQ_DISABLED;
-	}
-	wake_up_interruptible_all(&idev->err_wait);
 	if (reset == IDXD_RESET_FLR) {
+		idev->recovering = true;	/* our reset: skip reset_prepare/done */
 		mutex_unlock(&idev->lock);
 		rc = pci_reset_function(idev->pdev);
 		mutex_lock(&idev->lock);
-		if (rc)
-			goto out_failed;
-	} else if (reset != IDXD_RESET_SOFTWARE) {
-		goto out_failed;
+		idev->recovering = false;
 	}
-	if (idxd_device_reset(idev))
-		goto out_failed;
-	idev->state = IDXD_DEV_DISABLED;
-	if (idxd_device_enable(idev))
-		goto out_failed;
-	/* The reset cleared the IMS table: slots come back as they were. */
-	if (idev->ims)
-		ims_restore(idev->ims);
-	for_each_set_bit(i, was_on, idev->caps.max_wqs)
-		if (idxd_wq_hw_enable(idev->wqs[i]))
-			dev_err(&idev->conf_dev, "wq%d.%u not re-enabled after the halt\n",
-				idev->id, i);
+	if ((reset == IDXD_RESET_SOFTWARE || (reset == IDXD_RESET_FLR && !rc)))
+		rc = idxd_restore(idev);
+	if (rc)
+		idev->state = IDXD_DEV_HALTED;
 	mutex_unlock(&idev->lock);
-	dev_info(&idev->conf_dev, "recovered from halt\n");
-	return;
+	if (rc)
+		dev_err(&idev->conf_dev, "recovery from halt failed; device stays halted\n");
+	else
+		dev_info(&idev->conf_dev, "recovered from halt\n");
+}
 
-out_failed:
-	idev->state = IDXD_DEV_HALTED;
+/**
+ * idxd_reset_prepare() - a function-level reset is coming (e.g. sysfs reset)
+ * @pdev: the PCI function
+ */
+void idxd_reset_prepare(struct pci_dev *pdev)
+{
+	struct idxd_dev *idev = pci_get_drvdata(pdev);
+
+	if (!idev || idev->recovering)
+		return;
+	mutex_lock(&idev->lock);
+	idxd_quiesce(idev);
 	mutex_unlock(&idev->lock);
-	dev_err(&idev->conf_dev, "recovery from halt failed; device stays halted\n");
+}
+
+/**
+ * idxd_reset_done() - the reset is over: bring everything back
+ * @pdev: the PCI function
+ */
+void idxd_reset_done(struct pci_dev *pdev)
+{
+	struct idxd_dev *idev = pci_get_drvdata(pdev);
+	int rc;
+
+	if (!idev || idev->recovering)
+		return;
+	mutex_lock(&idev->lock);
+	rc = idxd_restore(idev);
+	if (rc)
+		idev->state = IDXD_DEV_HALTED;
+	mutex_unlock(&idev->lock);
+	if (rc)
+		dev_err(&idev->conf_dev, "not restored after a function-level reset: %d\n", rc);
+	else
+		dev_info(&idev->conf_dev, "restored after a function-level reset\n");
 }
 
 /* For callers that must know the device really is where we think. */

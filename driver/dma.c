@@ -251,6 +251,39 @@ void idxd_dma_irq(struct idxd_wq *wq)
 	idxd_dma_reap(wq->dma);
 }
 
+/**
+ * idxd_dma_abort() - fail what the device will never complete (a reset)
+ * @wq: a kernel WQ with a channel
+ */
+void idxd_dma_abort(struct idxd_wq *wq)
+{
+	struct idxd_dma_chan *idc = wq->dma;
+	struct idxd_dma_desc *d;
+	struct dmaengine_result res = { .result = DMA_TRANS_ABORTED };
+	struct idxd_dma_cb cb;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&idc->lock, flags);
+		d = list_first_entry_or_null(&idc->active, struct idxd_dma_desc,
+					     node);
+		if (!d) {
+			spin_unlock_irqrestore(&idc->lock, flags);
+			return;
+		}
+		idxd_cookie_complete(&d->txd);
+		cb.cb = d->txd.callback;
+		cb.cb_result = d->txd.callback_result;
+		cb.param = d->txd.callback_param;
+		list_move_tail(&d->node, &idc->free);
+		spin_unlock_irqrestore(&idc->lock, flags);
+		if (cb.cb_result)
+			cb.cb_result(cb.param, &res);
+		else if (cb.cb)
+			cb.cb(cb.param);
+	}
+}
+
 static enum dma_status idxd_dma_tx_status(struct dma_chan *c,
 					  dma_cookie_t cookie,
 					  struct dma_tx_state *state)

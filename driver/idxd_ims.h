@@ -21,8 +21,10 @@
 struct ims_domain;
 struct eventfd_ctx;
 struct idxd_dma_chan;
+struct idxd_fill;
 
 #define IDXD_WQ_NAME_SIZE	1024
+#define IDXD_MAX_WQS		256
 #define IDXD_DRV_NAME_SIZE	128
 
 enum idxd_type {
@@ -178,6 +180,11 @@ struct idxd_dev {
 	wait_queue_head_t err_wait;
 
 	struct work_struct halt_work;
+	bool recovering;		/* the driver itself is resetting */
+	bool dev_was_on;		/* across a reset: device enabled */
+	DECLARE_BITMAP(was_on, IDXD_MAX_WQS);	/* ... and these WQs */
+	struct dentry *dbg;
+	struct idxd_fill *fill;		/* debugfs ims_fill */
 	int misc_irq;
 	int nr_vectors;			/* MSI-X vectors allocated */
 
@@ -273,6 +280,8 @@ int idxd_read_caps(struct idxd_dev *idev);
 void idxd_wq_write_config(struct idxd_wq *wq);
 bool idxd_hw_enabled(struct idxd_dev *idev);
 void idxd_halt_work(struct work_struct *work);
+void idxd_reset_prepare(struct pci_dev *pdev);
+void idxd_reset_done(struct pci_dev *pdev);
 
 /* wq.c */
 int idxd_wq_enable(struct idxd_wq *wq);
@@ -301,6 +310,13 @@ u32 idxd_wq_occupancy(struct idxd_wq *wq);
 int idxd_dma_register(struct idxd_wq *wq);
 void idxd_dma_unregister(struct idxd_wq *wq);
 void idxd_dma_irq(struct idxd_wq *wq);
+void idxd_dma_abort(struct idxd_wq *wq);
+
+/* debugfs.c */
+void idxd_debugfs_init(void);
+void idxd_debugfs_exit(void);
+void idxd_debugfs_add(struct idxd_dev *idev);
+void idxd_debugfs_del(struct idxd_dev *idev);
 
 /* cdev.c */
 int idxd_cdev_init(void);

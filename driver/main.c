@@ -309,6 +309,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_misc;
 	pci_set_drvdata(pdev, idev);
+	idxd_debugfs_add(idev);
 	dev_info(&pdev->dev, "%s%d: version %#x, %u WQs, %u groups, %u engines, %u IMS entries%s%s\n",
 		 idxd_type_name(idev), idev->id, idev->caps.version,
 		 idev->caps.max_wqs, idev->caps.max_groups,
@@ -334,6 +335,7 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	struct idxd_dev *idev = pci_get_drvdata(pdev);
 	struct idxd_caps *c = &idev->caps;
 
+	idxd_debugfs_del(idev);
 	/* Unbinding the children disables WQs, then the device goes. */
 	idxd_unregister_children(idev, c->max_wqs, c->max_engines, c->max_groups);
 	device_del(&idev->conf_dev);
@@ -350,11 +352,17 @@ static const struct pci_device_id idxd_pci_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, idxd_pci_ids);
 
+static const struct pci_error_handlers idxd_err_handlers = {
+	.reset_prepare = idxd_reset_prepare,
+	.reset_done = idxd_reset_done,
+};
+
 static struct pci_driver idxd_pci_driver = {
 	.name = KBUILD_MODNAME,
 	.id_table = idxd_pci_ids,
 	.probe = idxd_pci_probe,
 	.remove = idxd_pci_remove,
+	.err_handler = &idxd_err_handlers,
 };
 
 /* Upstream's idxd_bus owns the same bus name; say so instead of a splat. */
@@ -423,6 +431,7 @@ static int __init idxd_init(void)
 	rc = idxd_cdev_init();
 	if (rc)
 		goto err_alias;
+	idxd_debugfs_init();
 	rc = idxd_bus_init();
 	if (rc)
 		goto err_cdev;
@@ -434,6 +443,7 @@ static int __init idxd_init(void)
 err_bus:
 	idxd_bus_exit();
 err_cdev:
+	idxd_debugfs_exit();
 	idxd_cdev_exit();
 err_alias:
 	idxd_alias_del();
@@ -444,6 +454,7 @@ static void __exit idxd_exit(void)
 {
 	pci_unregister_driver(&idxd_pci_driver);
 	idxd_bus_exit();
+	idxd_debugfs_exit();
 	idxd_cdev_exit();
 	idxd_alias_del();
 }

@@ -63,6 +63,38 @@ after=$(irq_count "$irq")
 check ims:proc-interrupts-exact [ $(( after - before )) = 201 ]
 echo "irq $irq: $before -> $after"
 
+# an interrupt raised while the irq is disabled arrives on enable
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 masked /sys/kernel/debug/idxd_ims/dsa0/irq_ctl wq0.0
+
+# a function-level reset (PCI core) keeps the WQ, its irq and its slot
+check ims:flr bash -c "echo 1 > /sys/bus/pci/devices/$bdf/reset"
+check ims:flr-restored grep -q "dsa0: restored after a function-level reset" <(dmesg)
+check ims:flr-wq-enabled [ "$(cat $SYS/wq0.0/state)" = enabled ]
+check ims:flr-same-irq [ "$(cat $SYS/wq0.0/ims_irq)" = "$irq" ]
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 20
+if [ $want = ims ]; then
+	check ims:flr-slot-restored [ "$(emu_ctl "$bdf" read $(printf '%#x' $base))" = "$lo" ]
+
+	# capacity: every other slot gets an irq and an IRTE; activation
+	# stops, cleanly and with the reason, where CPU vectors run out
+	fill=/sys/kernel/debug/idxd_ims/dsa0/ims_fill
+	check ims:fill bash -c "echo 2048 > $fill"
+	read -r got < $fill; echo "ims_fill: $got"
+	slots=$(sed -n 's/.*slots=\([0-9]*\).*/\1/p' <<< "$got")
+	req=$(sed -n 's/.*requested=\([0-9]*\).*/\1/p' <<< "$got")
+	if [ $parent = INTEL-IR ]; then
+		check ims:fill-all-slots [ "$slots" = 2047 ]
+	else
+		check ims:fill-slots-or-reason bash -c "[ $slots = 2047 ] || grep -q IRTE $fill"
+	fi
+	check ims:fill-reason bash -c "[ $req = $slots ] || grep -q 'no CPU vector left' $fill"
+	check ims:fill-many-active [ "$req" -ge 100 ]
+	check ims:fill-used [ "$(cat $SYS/dsa0/ims_slots_used)" = $(( slots + 1 )) ]
+	"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 20
+	check ims:fill-release bash -c "echo 0 > $fill"
+	check ims:fill-released [ "$(cat $SYS/dsa0/ims_slots_used)" = 1 ]
+fi
+
 # a reset (halt recovery) restores the slot from the cached message
 if [ $want = ims ]; then
 	emu_ctl "$bdf" halt

@@ -9,6 +9,7 @@
  *   dsa_wq_test /dev/dsa/wqN.M copy N    N verified copies (smoke)
  *   dsa_wq_test /dev/dsa/wqN.M irq N     N completions, one eventfd wake each
  *   dsa_wq_test /dev/dsa/wqN.M load      the same until SIGINT, with totals
+ *   dsa_wq_test /dev/dsa/wqN.M masked CTL WQ  delivery after enable_irq()
  *
  * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
  */
@@ -441,6 +442,41 @@ static void test_irq(struct wq *w, int n)
 	close(efd);
 }
 
+static int write_str(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = fputs(s, f) < 0;
+	return fclose(f) || rc ? -1 : 0;
+}
+
+/* With the WQ's irq disabled a completion interrupt waits; enable delivers it. */
+static void test_masked(struct wq *w, const char *ctl, const char *wqname)
+{
+	struct idxd_ims_eventfd req = { .argsz = sizeof(req) };
+	struct idxd_ims_desc d;
+	char cmd[64];
+	int efd = eventfd(0, EFD_NONBLOCK), rc;
+
+	req.fd = efd;
+	ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req);
+	snprintf(cmd, sizeof(cmd), "%s disable", wqname);
+	rc = write_str(ctl, cmd);
+	result("masked-disable", !rc, "%s", ctl);
+	desc_init(w, &d, IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, 0);
+	rc = submit(w, &d);
+	result("masked-completes", !rc && wait_cr(w, 0) == 1, NULL);
+	result("masked-no-wake", efd_wait(efd, 300) == 0, NULL);
+	snprintf(cmd, sizeof(cmd), "%s enable", wqname);
+	write_str(ctl, cmd);
+	result("masked-delivered-on-enable", efd_wait(efd, 3000) == 1, NULL);
+	result("masked-only-once", efd_wait(efd, 300) == 0, NULL);
+	close(efd);
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_sigint(int sig)
@@ -533,6 +569,8 @@ int main(int argc, char **argv)
 		test_full(&w, argv[3]);
 	else if (!strcmp(argv[2], "swerr"))
 		test_swerr(&w);
+	else if (!strcmp(argv[2], "masked") && argc > 4)
+		test_masked(&w, argv[3], argv[4]);
 	else if (!strcmp(argv[2], "load"))
 		test_load(&w);
 	else if (!strcmp(argv[2], "irq"))
