@@ -10,6 +10,7 @@
  *   dsa_wq_test /dev/dsa/wqN.M irq N     N completions, one eventfd wake each
  *   dsa_wq_test /dev/dsa/wqN.M load      the same until SIGINT, with totals
  *   dsa_wq_test /dev/dsa/wqN.M masked CTL WQ  delivery after enable_irq()
+ *   dsa_wq_test /dev/dsa/wqN.M latency N submit-to-wake-up percentiles
  *
  * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
  */
@@ -529,6 +530,46 @@ static void test_load(struct wq *w)
 	result("load", !bad && done, "%lu completions, %lu mismatches", done, bad);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* n copies one at a time: submit to eventfd wake-up, percentiles in us */
+static void test_latency(struct wq *w, int n)
+{
+	struct idxd_ims_eventfd req = { .argsz = sizeof(req) };
+	struct idxd_ims_desc d;
+	struct timespec a, b;
+	double *us = calloc(n, sizeof(*us));
+	int efd = eventfd(0, 0), i, ok = 1;
+
+	req.fd = efd;
+	if (!us || ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req)) {
+		result("latency", 0, "setup: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n && ok; i++) {
+		desc_init(w, &d, IDXD_IMS_OP_MEMMOVE, IDXD_IMS_F_RCI, 0);
+		d.src = iova(w, data(w, 0));
+		d.dst = iova(w, data(w, 1));
+		d.size = 4096;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		ok = !submit(w, &d) && efd_wait(efd, 5000) == 1;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us[i] = (b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3;
+	}
+	qsort(us, i, sizeof(*us), cmp_double);
+	if (ok)
+		printf("%d x 4 KiB copies with IMS completion interrupts: p50 %.0f us, p99 %.0f us, max %.0f us\n",
+		       n, us[n / 2], us[n * 99 / 100], us[n - 1]);
+	result("latency", ok, NULL);
+	free(us);
+	close(efd);
+}
+
 static void test_copy(struct wq *w, int n)
 {
 	struct idxd_ims_desc d;
@@ -571,6 +612,8 @@ int main(int argc, char **argv)
 		test_swerr(&w);
 	else if (!strcmp(argv[2], "masked") && argc > 4)
 		test_masked(&w, argv[3], argv[4]);
+	else if (!strcmp(argv[2], "latency"))
+		test_latency(&w, argc > 3 ? atoi(argv[3]) : 1000);
 	else if (!strcmp(argv[2], "load"))
 		test_load(&w);
 	else if (!strcmp(argv[2], "irq"))
