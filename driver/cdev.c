@@ -222,6 +222,23 @@ static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 	return -EFAULT;
 }
 
+/* Bytes of the 24-byte operation area an opcode reads. */
+static size_t idxd_op_bytes_used(u8 op)
+{
+	switch (op) {
+	case IDXD_IMS_OP_COMPARE:
+	case IDXD_IMS_OP_COMPVAL:
+		return 1;		/* expected result */
+	case IDXD_IMS_OP_CRCGEN:
+	case IDXD_IMS_OP_COPY_CRC:
+		return 4;		/* CRC seed */
+	case IDXD_IMS_OP_DUALCAST:
+		return 8;		/* second destination */
+	default:
+		return 0;
+	}
+}
+
 /**
  * idxd_check_user_desc() - may this user submit this descriptor?
  * @ctx: the submitter's file
@@ -246,6 +263,17 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 	}
 	if (d->pasid_priv & IDXD_IMS_DESC_PASID_MASK) {
 		dev_dbg(&wq->conf_dev, "user descriptor with a PASID refused (no PASID support)\n");
+		return -EINVAL;
+	}
+	/*
+	 * Bits 23:16 are operation-specific (e.g. "read the CRC seed from
+	 * memory", an address nothing here checks): none is allowed, and
+	 * operation bytes an opcode does not use must be zero.
+	 */
+	if ((flags & 0xff0000) ||
+	    memchr_inv(d->op + idxd_op_bytes_used(op), 0,
+		       sizeof(d->op) - idxd_op_bytes_used(op))) {
+		dev_dbg(&wq->conf_dev, "user descriptor with operation-specific flags or fields refused\n");
 		return -EINVAL;
 	}
 	if (flags & IDXD_IMS_F_RCI) {
@@ -342,8 +370,11 @@ static __poll_t idxd_cdev_poll(struct file *filp, struct poll_table_struct *wait
 	poll_wait(filp, &idev->err_wait, wait);
 	if (ctx->uc->dead || idev->state == IDXD_DEV_HALTED)
 		mask |= EPOLLERR;
-	if (READ_ONCE(idev->err_count) != ctx->err_seen)
+	/* Each new software error is reported once per file. */
+	if (READ_ONCE(idev->err_count) != ctx->err_seen) {
 		mask |= EPOLLIN | EPOLLRDNORM;
+		ctx->err_seen = READ_ONCE(idev->err_count);
+	}
 	return mask;
 }
 
@@ -467,6 +498,7 @@ static void idxd_ucdev_release(struct device *dev)
 	struct idxd_ucdev *uc = container_of(dev, struct idxd_ucdev, dev);
 
 	ida_free(&idxd_minor_ida, uc->minor);
+	put_device(&uc->wq->idev->conf_dev);
 	put_device(&uc->wq->conf_dev);
 	kfree(uc);
 }
@@ -498,7 +530,9 @@ int idxd_wq_cdev_add(struct idxd_wq *wq)
 	}
 	uc->wq = wq;
 	uc->minor = minor;
+	/* Open files may outlive the WQ's and the device's registration. */
 	get_device(&wq->conf_dev);
+	get_device(&idev->conf_dev);
 	device_initialize(&uc->dev);
 	uc->dev.parent = &wq->conf_dev;
 	uc->dev.bus = &idxd_bus;

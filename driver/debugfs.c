@@ -95,7 +95,7 @@ static ssize_t ims_fill_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
 	struct idxd_dev *idev = file->private_data;
-	struct idxd_fill *f = idev->fill;
+	struct idxd_fill *f;
 	unsigned int n;
 	int rc;
 
@@ -107,6 +107,7 @@ static ssize_t ims_fill_write(struct file *file, const char __user *ubuf,
 	if (n > idev->caps.ims_size)
 		return -EINVAL;
 	mutex_lock(&idxd_fill_lock);
+	f = idev->fill;
 	if (!f) {
 		f = kzalloc(sizeof(*f), GFP_KERNEL);
 		idev->fill = f;
@@ -127,11 +128,12 @@ static ssize_t ims_fill_read(struct file *file, char __user *ubuf, size_t len,
 			     loff_t *ppos)
 {
 	struct idxd_dev *idev = file->private_data;
-	struct idxd_fill *f = idev->fill;
+	struct idxd_fill *f;
 	char buf[200];
 	int n;
 
 	mutex_lock(&idxd_fill_lock);
+	f = idev->fill;
 	n = scnprintf(buf, sizeof(buf), "slots=%u requested=%u slots_stop=%s request_stop=%s\n",
 		      f ? f->nslots : 0, f ? f->nrequested : 0,
 		      f && f->slots_why ? f->slots_why : "-",

@@ -333,6 +333,7 @@ void idxd_device_disable(struct idxd_dev *idev)
 	lockdep_assert_held(&idev->lock);
 	if (idev->state == IDXD_DEV_DISABLED)
 		return;
+	idev->dev_was_on = false;
 	rc = idxd_cmd(idev, IDXD_CMD_DISABLE_DEVICE, 0, NULL);
 	if (rc && rc != IDXD_CMDERR_DIS_DEV_EN) {
 		dev_warn(&idev->conf_dev, "disable failed (%s), resetting\n",
@@ -359,10 +360,8 @@ static void idxd_quiesce(struct idxd_dev *idev)
 
 		if (idxd_wq_enabled(wq))
 			__set_bit(i, idev->was_on);
-		wq->state = IDXD_WQ_DISABLED;
+		idxd_wq_set_stopped(wq);
 		wq->handle_granted = false;	/* a reset revokes handles */
-		if (wq->dma)
-			idxd_dma_abort(wq);
 	}
 	wake_up_interruptible_all(&idev->err_wait);
 }
@@ -380,6 +379,10 @@ static int idxd_restore(struct idxd_dev *idev)
 	rc = idxd_device_reset(idev);
 	if (rc)
 		return rc;
+	/* Only now can the device no longer write: fail what it dropped. */
+	for (i = 0; i < idev->caps.max_wqs; i++)
+		if (idev->wqs[i]->dma)
+			idxd_dma_abort(idev->wqs[i]);
 	idev->state = IDXD_DEV_DISABLED;
 	if (idev->ims)
 		ims_restore(idev->ims);
@@ -389,7 +392,7 @@ static int idxd_restore(struct idxd_dev *idev)
 	if (rc)
 		return rc;
 	for_each_set_bit(i, idev->was_on, idev->caps.max_wqs)
-		if (idxd_wq_hw_enable(idev->wqs[i]))
+		if (idev->wqs[i]->irq >= 0 && idxd_wq_hw_enable(idev->wqs[i]))
 			dev_err(&idev->conf_dev, "wq%d.%u could not be re-enabled\n",
 				idev->id, i);
 	return 0;
@@ -410,7 +413,7 @@ void idxd_halt_work(struct work_struct *work)
 	u32 reset = FIELD_GET(IDXD_GENSTS_RESET_TYPE, gensts);
 	int rc = -EIO;
 
-	if (FIELD_GET(IDXD_GENSTS_STATE, gensts) != IDXD_HW_HALT)
+	if (!idev->ready || FIELD_GET(IDXD_GENSTS_STATE, gensts) != IDXD_HW_HALT)
 		return;
 	dev_err(&idev->conf_dev, "device halted (GENSTS %#x): recovering with %s\n",
 		gensts, reset == IDXD_RESET_SOFTWARE ? "a device reset" :
@@ -418,12 +421,12 @@ void idxd_halt_work(struct work_struct *work)
 		"nothing: a warm/cold reset of the platform is needed");
 	mutex_lock(&idev->lock);
 	idxd_quiesce(idev);
-	idev->dev_was_on = true;
 	idev->state = IDXD_DEV_HALTED;
 	if (reset == IDXD_RESET_FLR) {
 		idev->recovering = true;	/* our reset: skip reset_prepare/done */
 		mutex_unlock(&idev->lock);
-		rc = pci_reset_function(idev->pdev);
+		/* try: PCI remove holds the device lock and waits for us */
+		rc = pci_try_reset_function(idev->pdev);
 		mutex_lock(&idev->lock);
 		idev->recovering = false;
 	}

@@ -24,7 +24,11 @@ struct idxd_dma_desc {
 struct idxd_dma_chan {
 	struct dma_device ddev;
 	struct dma_chan chan;
-	struct idxd_wq *wq;
+	struct idxd_wq *wq;		/* NULL once unregistered */
+	struct device *dev;		/* held until release */
+	u64 max_xfer;
+	u16 int_handle;
+	int irq;
 	spinlock_t lock;		/* the three lists */
 	struct list_head free;
 	struct list_head pending;	/* submitted, not yet in the WQ */
@@ -117,7 +121,8 @@ static struct idxd_dma_desc *idxd_dma_get(struct idxd_dma_chan *idc, u8 op,
 	unsigned long lflags;
 
 	spin_lock_irqsave(&idc->lock, lflags);
-	d = list_first_entry_or_null(&idc->free, struct idxd_dma_desc, node);
+	d = idc->wq ? list_first_entry_or_null(&idc->free, struct idxd_dma_desc,
+					       node) : NULL;
 	if (d)
 		list_del_init(&d->node);
 	spin_unlock_irqrestore(&idc->lock, lflags);
@@ -129,7 +134,7 @@ static struct idxd_dma_desc *idxd_dma_get(struct idxd_dma_chan *idc, u8 op,
 	d->hw.flags_opcode = ((u32)op << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR |
 			     IDXD_IMS_F_RCI;
 	d->hw.completion_addr = d->cr_dma;
-	d->hw.int_handle = idc->wq->int_handle;
+	d->hw.int_handle = idc->int_handle;
 	d->txd.flags = flags;
 	return d;
 }
@@ -141,7 +146,7 @@ idxd_dma_prep_memcpy(struct dma_chan *c, dma_addr_t dst, dma_addr_t src,
 	struct idxd_dma_chan *idc = to_idc(c);
 	struct idxd_dma_desc *d;
 
-	if (!len || len > idc->wq->max_xfer_bytes)
+	if (!len || len > idc->max_xfer)
 		return NULL;
 	d = idxd_dma_get(idc, IDXD_IMS_OP_MEMMOVE, flags);
 	if (!d)
@@ -159,7 +164,7 @@ idxd_dma_prep_memset(struct dma_chan *c, dma_addr_t dst, int value, size_t len,
 	struct idxd_dma_chan *idc = to_idc(c);
 	struct idxd_dma_desc *d;
 
-	if (!len || len > idc->wq->max_xfer_bytes)
+	if (!len || len > idc->max_xfer)
 		return NULL;
 	d = idxd_dma_get(idc, IDXD_IMS_OP_MEMFILL, flags);
 	if (!d)
@@ -251,13 +256,9 @@ void idxd_dma_irq(struct idxd_wq *wq)
 	idxd_dma_reap(wq->dma);
 }
 
-/**
- * idxd_dma_abort() - fail what the device will never complete (a reset)
- * @wq: a kernel WQ with a channel
- */
-void idxd_dma_abort(struct idxd_wq *wq)
+/* Fail every descriptor the device holds or will never get. */
+static void idxd_dma_abort_chan(struct idxd_dma_chan *idc)
 {
-	struct idxd_dma_chan *idc = wq->dma;
 	struct idxd_dma_desc *d;
 	struct dmaengine_result res = { .result = DMA_TRANS_ABORTED };
 	struct idxd_dma_cb cb;
@@ -266,6 +267,8 @@ void idxd_dma_abort(struct idxd_wq *wq)
 	for (;;) {
 		spin_lock_irqsave(&idc->lock, flags);
 		d = list_first_entry_or_null(&idc->active, struct idxd_dma_desc,
+					     node) ?:
+		    list_first_entry_or_null(&idc->pending, struct idxd_dma_desc,
 					     node);
 		if (!d) {
 			spin_unlock_irqrestore(&idc->lock, flags);
@@ -284,16 +287,47 @@ void idxd_dma_abort(struct idxd_wq *wq)
 	}
 }
 
+/**
+ * idxd_dma_abort() - fail what the device will never complete (a reset)
+ * @wq: a kernel WQ with a channel; the device no longer writes
+ */
+void idxd_dma_abort(struct idxd_wq *wq)
+{
+	idxd_dma_abort_chan(wq->dma);
+}
+
 static enum dma_status idxd_dma_tx_status(struct dma_chan *c,
 					  dma_cookie_t cookie,
 					  struct dma_tx_state *state)
 {
-	enum dma_status st = idxd_cookie_status(c, cookie, state);
-
-	if (st == DMA_COMPLETE)
-		return st;
-	idxd_dma_reap(to_idc(c));	/* pollers make progress without irqs */
+	/* Completion comes from the interrupt; callbacks never run here. */
 	return idxd_cookie_status(c, cookie, state);
+}
+
+/* Drop what is not yet in the WQ; what is in it completes silently. */
+static int idxd_dma_terminate_all(struct dma_chan *c)
+{
+	struct idxd_dma_chan *idc = to_idc(c);
+	struct idxd_dma_desc *d;
+	unsigned long flags;
+
+	spin_lock_irqsave(&idc->lock, flags);
+	list_for_each_entry(d, &idc->active, node) {
+		d->txd.callback = NULL;
+		d->txd.callback_result = NULL;
+	}
+	list_splice_tail_init(&idc->pending, &idc->free);
+	spin_unlock_irqrestore(&idc->lock, flags);
+	return 0;
+}
+
+/* After terminate_all: no callback is running or will run. */
+static void idxd_dma_synchronize(struct dma_chan *c)
+{
+	struct idxd_dma_chan *idc = to_idc(c);
+
+	if (idc->irq >= 0)
+		synchronize_irq(idc->irq);
 }
 
 static int idxd_dma_alloc_chan(struct dma_chan *c)
@@ -317,6 +351,9 @@ static void idxd_dma_release(struct dma_device *ddev)
 {
 	struct idxd_dma_chan *idc = container_of(ddev, struct idxd_dma_chan, ddev);
 
+	dma_free_coherent(idc->dev, idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
+			  idc->crs, idc->crs_dma);
+	put_device(idc->dev);
 	kfree(idc->descs);
 	kfree(idc);
 }
@@ -365,6 +402,9 @@ int idxd_dma_register(struct idxd_wq *wq)
 		return -ENOMEM;
 	idc->wq = wq;
 	idc->ndesc = wq->size;
+	idc->max_xfer = wq->max_xfer_bytes;
+	idc->int_handle = wq->int_handle;
+	idc->irq = wq->irq;
 	spin_lock_init(&idc->lock);
 	INIT_LIST_HEAD(&idc->free);
 	INIT_LIST_HEAD(&idc->pending);
@@ -388,10 +428,14 @@ int idxd_dma_register(struct idxd_wq *wq)
 	dd->device_issue_pending = idxd_dma_issue_pending;
 	dd->device_tx_status = idxd_dma_tx_status;
 	dd->device_release = idxd_dma_release;
+	dd->device_terminate_all = idxd_dma_terminate_all;
+	dd->device_synchronize = idxd_dma_synchronize;
 	dd->copy_align = DMAENGINE_ALIGN_1_BYTE;
 	dd->fill_align = DMAENGINE_ALIGN_1_BYTE;
+	idc->dev = get_device(dev);
 	rc = dma_async_device_register(dd);
 	if (rc) {
+		put_device(dev);
 		dev_err(&wq->conf_dev, "dmaengine registration failed: %d\n", rc);
 		dma_free_coherent(dev, idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
 				  idc->crs, idc->crs_dma);
@@ -409,8 +453,8 @@ int idxd_dma_register(struct idxd_wq *wq)
  * idxd_dma_unregister() - remove the channel of a WQ already disabled
  * @wq: the work queue, drained by DISABLE_WQ; caller holds idev->lock
  *
- * The completion records can go now: the device writes no more.  The
- * channel itself is freed when its last user lets go.
+ * Clients still holding the channel get no new descriptors; the channel
+ * and its records are freed when the last of them lets go.
  */
 void idxd_dma_unregister(struct idxd_wq *wq)
 {
@@ -419,12 +463,13 @@ void idxd_dma_unregister(struct idxd_wq *wq)
 
 	if (!idc)
 		return;
+	/* Finish what the drain completed, fail the rest, then go. */
+	idxd_dma_reap(idc);
 	spin_lock_irqsave(&idc->lock, flags);
 	idc->wq = NULL;
 	spin_unlock_irqrestore(&idc->lock, flags);
-	wq->dma = NULL;
+	idxd_dma_abort_chan(idc);
+	WRITE_ONCE(wq->dma, NULL);
 	dma_async_device_unregister(&idc->ddev);
-	dma_free_coherent(idev_dev(wq->idev), idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
-			  idc->crs, idc->crs_dma);
-	/* idc itself goes in idxd_dma_release() */
+	/* records and idc go in idxd_dma_release(), after the last user */
 }

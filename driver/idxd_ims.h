@@ -181,6 +181,7 @@ struct idxd_dev {
 
 	struct work_struct halt_work;
 	bool recovering;		/* the driver itself is resetting */
+	bool ready;			/* objects registered: recovery allowed */
 	bool dev_was_on;		/* across a reset: device enabled */
 	DECLARE_BITMAP(was_on, IDXD_MAX_WQS);	/* ... and these WQs */
 	struct dentry *dbg;
@@ -286,6 +287,7 @@ void idxd_reset_done(struct pci_dev *pdev);
 /* wq.c */
 int idxd_wq_enable(struct idxd_wq *wq);
 int idxd_wq_hw_enable(struct idxd_wq *wq);
+void idxd_wq_set_stopped(struct idxd_wq *wq);
 void idxd_wq_disable(struct idxd_wq *wq);
 int idxd_wq_check_config(struct idxd_wq *wq);
 void idxd_wq_init_defaults(struct idxd_wq *wq);

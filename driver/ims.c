@@ -42,6 +42,7 @@ struct ims_domain {
 	struct msi_desc ir_desc;	/* only ->dev is read by the IR parents */
 	struct irq_chip chip;
 	struct mutex lock;		/* slot bitmap */
+	raw_spinlock_t hw_lock;		/* slot writes: chip callbacks vs restore */
 	unsigned long *used;
 	unsigned int nused;
 	struct ims_slot slots[];
@@ -49,14 +50,22 @@ struct ims_domain {
 
 static void ims_slot_write(struct ims_slot *s, const struct msi_msg *msg)
 {
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&s->dom->hw_lock, flags);
 	s->msg = *msg;
 	s->dom->ops->write_msg(s->dom->priv, s->index, msg);
+	raw_spin_unlock_irqrestore(&s->dom->hw_lock, flags);
 }
 
 static void ims_slot_mask(struct ims_slot *s, bool masked)
 {
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&s->dom->hw_lock, flags);
 	s->masked = masked;
 	s->dom->ops->set_mask(s->dom->priv, s->index, masked);
+	raw_spin_unlock_irqrestore(&s->dom->hw_lock, flags);
 }
 
 /* irq_chip_compose_msi_msg() is not exported: ask the first parent that can. */
@@ -221,6 +230,7 @@ struct ims_domain *ims_domain_create(struct pci_dev *pdev, unsigned int nslots,
 	id->priv = priv;
 	id->parent = parent;
 	mutex_init(&id->lock);
+	raw_spin_lock_init(&id->hw_lock);
 	/* The remapping parents read only ->dev: requester ID / device table. */
 	id->ir_desc.dev = &pdev->dev;
 	id->ir_desc.nvec_used = 1;
@@ -358,13 +368,16 @@ void ims_restore(struct ims_domain *id)
 
 	for (i = 0; i < id->nslots; i++) {
 		struct ims_slot *s = &id->slots[i];
+		unsigned long flags;
 
+		raw_spin_lock_irqsave(&id->hw_lock, flags);
 		id->ops->set_mask(id->priv, i, true);
-		if (!s->active)
-			continue;
-		id->ops->write_msg(id->priv, i, &s->msg);
-		if (!s->masked)
-			id->ops->set_mask(id->priv, i, false);
+		if (s->active) {
+			id->ops->write_msg(id->priv, i, &s->msg);
+			if (!s->masked)
+				id->ops->set_mask(id->priv, i, false);
+		}
+		raw_spin_unlock_irqrestore(&id->hw_lock, flags);
 	}
 }
 

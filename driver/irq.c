@@ -201,12 +201,20 @@ static irqreturn_t idxd_wq_irq(int irq, void *data)
 	struct idxd_efd *efd;
 
 	atomic64_inc(&wq->irq_count);
-	if (wq->dma)
-		idxd_dma_irq(wq);
 	spin_lock(&wq->efd_lock);
 	list_for_each_entry(efd, &wq->efds, node)
 		eventfd_signal(efd->ctx);
 	spin_unlock(&wq->efd_lock);
+	/* dmaengine callbacks must not run in hard irq context */
+	return READ_ONCE(wq->dma) ? IRQ_WAKE_THREAD : IRQ_HANDLED;
+}
+
+static irqreturn_t idxd_wq_irq_thread(int irq, void *data)
+{
+	struct idxd_wq *wq = data;
+
+	if (READ_ONCE(wq->dma))
+		idxd_dma_irq(wq);
 	return IRQ_HANDLED;
 }
 
@@ -306,7 +314,8 @@ int idxd_wq_irq_setup(struct idxd_wq *wq)
 		irq = pci_irq_vector(idev->pdev, 1 + wq->id);
 		wq->msix_vec = 1 + wq->id;
 	}
-	rc = request_irq(irq, idxd_wq_irq, 0, dev_name(&wq->conf_dev), wq);
+	rc = request_threaded_irq(irq, idxd_wq_irq, idxd_wq_irq_thread, 0,
+				  dev_name(&wq->conf_dev), wq);
 	if (rc) {
 		dev_err(&wq->conf_dev, "cannot request irq %d: %d%s\n", irq, rc,
 			rc == -ENOSPC ? " (no free vector on the CPUs)" : "");

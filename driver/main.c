@@ -23,6 +23,7 @@ static void idxd_dev_release(struct device *dev)
 
 	ida_free(idev->type == IDXD_TYPE_DSA ? &idxd_dsa_ida : &idxd_iax_ida,
 		 idev->id);
+	pci_dev_put(idev->pdev);
 	kfree(idev->wqs);
 	kfree(idev->groups);
 	kfree(idev->engines);
@@ -255,7 +256,7 @@ static struct idxd_dev *idxd_alloc_dev(struct pci_dev *pdev, enum idxd_type type
 		kfree(idev);
 		return NULL;
 	}
-	idev->pdev = pdev;
+	idev->pdev = pci_dev_get(pdev);	/* open WQ files may outlive the driver */
 	idev->type = type;
 	idev->id = id;
 	mutex_init(&idev->lock);
@@ -309,6 +310,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_misc;
 	pci_set_drvdata(pdev, idev);
+	idev->ready = true;		/* halt recovery may run from now on */
 	idxd_debugfs_add(idev);
 	dev_info(&pdev->dev, "%s%d: version %#x, %u WQs, %u groups, %u engines, %u IMS entries%s%s\n",
 		 idxd_type_name(idev), idev->id, idev->caps.version,
@@ -319,6 +321,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 err_objects:
+	disable_work_sync(&idev->halt_work);
 	idxd_put_objects(idev);
 err_misc:
 	idxd_irq_mode_exit(idev);
@@ -335,8 +338,12 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	struct idxd_dev *idev = pci_get_drvdata(pdev);
 	struct idxd_caps *c = &idev->caps;
 
+	/* No more halt recovery: it would race the teardown below. */
+	iowrite32(0, idev->regs + IDXD_GENCTRL_OFFSET);
+	disable_work_sync(&idev->halt_work);
 	idxd_debugfs_del(idev);
-	/* Unbinding the children disables WQs, then the device goes. */
+	/* Unbind dsa<N> first (it unbinds the WQs), then remove the children. */
+	device_release_driver(&idev->conf_dev);
 	idxd_unregister_children(idev, c->max_wqs, c->max_engines, c->max_groups);
 	device_del(&idev->conf_dev);
 	idxd_device_reset(idev);

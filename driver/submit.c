@@ -27,17 +27,18 @@ u32 idxd_wq_occupancy(struct idxd_wq *wq)
 				  IDXD_WQCFG_STATUS_DW * 4));
 }
 
-static void idxd_portal_write(struct idxd_wq *wq, const void *desc)
+static void idxd_portal_write(struct idxd_wq *wq, void __iomem *portal,
+			      const void *desc)
 {
 	const u64 *q = desc;
 	int i;
 
 	if (wq->idev->movdir64b) {
-		movdir64b(wq->portal, desc);
+		movdir64b(portal, desc);
 		return;
 	}
 	for (i = 0; i < 8; i++)
-		writeq(q[i], wq->portal + i * 8);
+		writeq(q[i], portal + i * 8);
 }
 
 /**
@@ -53,18 +54,20 @@ static void idxd_portal_write(struct idxd_wq *wq, const void *desc)
  */
 int idxd_submit(struct idxd_wq *wq, const void *desc)
 {
+	void __iomem *portal;
 	unsigned long flags;
 	int rc = 0;
 
 	spin_lock_irqsave(&wq->submit_lock, flags);
-	if (!idxd_wq_enabled(wq) || !wq->portal) {
+	portal = wq->portal;		/* changes only under submit_lock */
+	if (!portal) {
 		rc = -ENXIO;
 	} else if (idxd_wq_occupancy(wq) >= wq->size) {
 		rc = -EAGAIN;
 	} else {
 		/* Completion records and buffers before the doorbell. */
 		wmb();
-		idxd_portal_write(wq, desc);
+		idxd_portal_write(wq, portal, desc);
 	}
 	spin_unlock_irqrestore(&wq->submit_lock, flags);
 	return rc;

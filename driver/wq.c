@@ -76,6 +76,26 @@ static u32 idxd_wq_operand(struct idxd_wq *wq)
 	return BIT(wq->id % 16) | ((wq->id / 16) << 16);
 }
 
+/* state and portal change under submit_lock: idxd_submit() reads them. */
+static void idxd_wq_set_portal(struct idxd_wq *wq, void __iomem *portal)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq->submit_lock, flags);
+	wq->portal = portal;
+	wq->state = portal ? IDXD_WQ_ENABLED : IDXD_WQ_DISABLED;
+	spin_unlock_irqrestore(&wq->submit_lock, flags);
+}
+
+/**
+ * idxd_wq_set_stopped() - the device no longer runs this WQ (reset, halt)
+ * @wq: the work queue; its interrupt stays for idxd_wq_hw_enable()
+ */
+void idxd_wq_set_stopped(struct idxd_wq *wq)
+{
+	idxd_wq_set_portal(wq, NULL);
+}
+
 /**
  * idxd_wq_hw_enable() - write WQCFG, ENABLE_WQ, get the interrupt handle
  * @wq: the work queue, its interrupt set up; caller holds idev->lock
@@ -104,9 +124,8 @@ int idxd_wq_hw_enable(struct idxd_wq *wq)
 	}
 	/* The portal page decides which table the handle indexes. */
 	wq->portal_kind = wq->ims_slot >= 0 ? IDXD_PORTAL_IMS : IDXD_PORTAL_MSIX;
-	wq->portal = idev->portals + wq->id * IDXD_WQ_PORTAL_SPAN +
-		     wq->portal_kind * IDXD_PORTAL_SIZE;
-	wq->state = IDXD_WQ_ENABLED;
+	idxd_wq_set_portal(wq, idev->portals + wq->id * IDXD_WQ_PORTAL_SPAN +
+			   wq->portal_kind * IDXD_PORTAL_SIZE);
 	idev->cmd_status = 0;
 	return 0;
 }
@@ -161,7 +180,7 @@ void idxd_wq_disable(struct idxd_wq *wq)
 		dev_info(&wq->conf_dev, "disabled\n");
 	}
 	/* Also after a failed halt recovery, which left the irq in place. */
-	wq->state = IDXD_WQ_DISABLED;
-	wq->portal = NULL;
+	idxd_wq_set_portal(wq, NULL);
+	__clear_bit(wq->id, idev->was_on);
 	idxd_wq_irq_teardown(wq);
 }

@@ -114,6 +114,12 @@ check core:rebound [ -n "$new" ]
 n=${new#dsa}
 cfg_wq "$n" 0 user again && enable_dev "$n" && enable_wq "$n" 0 user
 "$BIN/dsa_wq_test" "/dev/dsa/wq$n.0" copy 5
+# a file held open across the PCI unbind: no use after free, no warning
+exec 7<>"/dev/dsa/wq$n.0"
+check core:unbind-with-open-file bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/unbind"
+check core:open-file-gets-enxio bash -c "! dd if=/dev/zero bs=64 count=1 >&7 2>/dev/null"
+exec 7>&-
+check core:rebind-after-open-file bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/bind"
 check core:rmmod-with-wqs rmmod idxd_ims
 check core:rmmod-disabled [ "$(( $(emu_ctl "$bdf" read 0x90) ))" = 0 ]
 rmmod emu_poke

@@ -257,6 +257,12 @@ static void test_refusals(struct wq *w)
 	d.src = UINT64_MAX - 10;
 	expect_errno(w, "refuse-wrapping", &d, EFAULT);
 	d = good;
+	d.flags_opcode |= 1u << 16;		/* e.g. "read CRC seed from memory" */
+	expect_errno(w, "refuse-op-specific-flags", &d, EINVAL);
+	d = good;
+	d.op[5] = 1;				/* MEMMOVE uses no operation bytes */
+	expect_errno(w, "refuse-unused-op-bytes", &d, EINVAL);
+	d = good;
 	d.flags_opcode = (IDXD_IMS_OP_BATCH << 24) | IDXD_IMS_F_CRAV;
 	expect_errno(w, "refuse-batch", &d, EOPNOTSUPP);
 	d = good;
