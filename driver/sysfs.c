@@ -470,12 +470,35 @@ static int idxd_parse_group(struct idxd_dev *idev, struct device *dev,
 	return 0;
 }
 
+static ssize_t idxd_group_id_show(struct idxd_group *g, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", g ? g->id : -1);
+}
+
+/*
+ * group_id of an engine (@wq NULL: needs a disabled device) or of a WQ
+ * (needs the WQ disabled): -1 or a group of this device.
+ */
+static ssize_t idxd_group_id_store(struct device *dev, struct idxd_dev *idev,
+				   struct idxd_wq *wq, struct idxd_group **field,
+				   const char *buf, size_t count)
+{
+	struct idxd_group *g;
+	int rc;
+
+	mutex_lock(&idev->lock);
+	rc = (wq ? idxd_wq_config_check(wq) : idxd_dev_config_check(idev, dev)) ?:
+	     idxd_parse_group(idev, dev, buf, &g);
+	if (!rc)
+		*field = g;
+	mutex_unlock(&idev->lock);
+	return rc ?: count;
+}
+
 static ssize_t engine_group_id_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	struct idxd_engine *e = confdev_to_engine(dev);
-
-	return sysfs_emit(buf, "%d\n", e->group ? e->group->id : -1);
+	return idxd_group_id_show(confdev_to_engine(dev)->group, buf);
 }
 
 static ssize_t engine_group_id_store(struct device *dev,
@@ -483,17 +506,8 @@ static ssize_t engine_group_id_store(struct device *dev,
 				     const char *buf, size_t count)
 {
 	struct idxd_engine *e = confdev_to_engine(dev);
-	struct idxd_dev *idev = e->idev;
-	struct idxd_group *g;
-	int rc;
 
-	mutex_lock(&idev->lock);
-	rc = idxd_dev_config_check(idev, dev) ?:
-	     idxd_parse_group(idev, dev, buf, &g);
-	if (!rc)
-		e->group = g;
-	mutex_unlock(&idev->lock);
-	return rc ?: count;
+	return idxd_group_id_store(dev, e->idev, NULL, &e->group, buf, count);
 }
 
 static struct device_attribute dev_attr_engine_group_id =
@@ -518,9 +532,7 @@ const struct attribute_group *idxd_engine_groups[] = {
 static ssize_t wq_group_id_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	struct idxd_wq *wq = confdev_to_wq(dev);
-
-	return sysfs_emit(buf, "%d\n", wq->group ? wq->group->id : -1);
+	return idxd_group_id_show(confdev_to_wq(dev)->group, buf);
 }
 
 static ssize_t wq_group_id_store(struct device *dev,
@@ -528,16 +540,8 @@ static ssize_t wq_group_id_store(struct device *dev,
 				 const char *buf, size_t count)
 {
 	struct idxd_wq *wq = confdev_to_wq(dev);
-	struct idxd_dev *idev = wq->idev;
-	struct idxd_group *g;
-	int rc;
 
-	mutex_lock(&idev->lock);
-	rc = idxd_wq_config_check(wq) ?: idxd_parse_group(idev, dev, buf, &g);
-	if (!rc)
-		wq->group = g;
-	mutex_unlock(&idev->lock);
-	return rc ?: count;
+	return idxd_group_id_store(dev, wq->idev, wq, &wq->group, buf, count);
 }
 
 static struct device_attribute dev_attr_wq_group_id =

@@ -26,12 +26,7 @@ accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicated --wq-size=16 \
 accel-config enable-device dsa0 2>&1 | sed 's/^/   /'
 accel-config enable-wq dsa0/wq0.0 2>&1 | sed 's/^/   /'
 
-irq=$(cat $SYS/wq0.0/ims_irq)
-slot=$(cat $SYS/wq0.0/ims_slot)
-base=$(printf '%#x' $(( 0x8000 + slot * 16 )))
-emu_ctl "$bdf" resume
-lo=$(emu_ctl "$bdf" read "$base")
-data=$(emu_ctl "$bdf" read $(printf '%#x' $(( base + 8 ))))
+wq_slot 0 0
 say "wq0.0's completion interrupt"
 printf '   Linux irq %s, IMS slot %s, interrupt handle %s\n' "$irq" "$slot" "$(cat $SYS/wq0.0/ims_handle)"
 printf '   irq domains: %s\n' "$(cat $SYS/wq0.0/ims_hierarchy)"

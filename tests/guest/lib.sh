@@ -61,6 +61,18 @@ emu_ctl() {
 
 dsa_bdf_of() { basename "$(readlink -f "$SYS/dsa$1/..")"; }
 
+# wq_slot DEV WQ: sets bdf irq slot base lo data for wq<DEV>.<WQ>'s IMS
+# slot, reading address low and data back from the device itself
+wq_slot() {
+	bdf=$(dsa_bdf_of "$1")
+	irq=$(cat "$SYS/wq$1.$2/ims_irq")
+	slot=$(cat "$SYS/wq$1.$2/ims_slot")
+	base=$(printf '%#x' $(( 0x8000 + slot * 16 )))
+	emu_ctl "$bdf" resume
+	lo=$(emu_ctl "$bdf" read "$base")
+	data=$(emu_ctl "$bdf" read $(printf '%#x' $(( base + 8 ))))
+}
+
 # total of /proc/interrupts for one irq
 irq_count() {
 	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts

@@ -13,13 +13,8 @@
 MOVES=${MOVES:-10000}
 check aff:load load_driver
 cfg_wq 0 0 user afftest && enable_dev 0 && enable_wq 0 0 user
-bdf=$(dsa_bdf_of 0)
-irq=$(cat $SYS/wq0.0/ims_irq)
-slot=$(cat $SYS/wq0.0/ims_slot)
-base=$(printf '%#x' $(( 0x8000 + slot * 16 )))
-emu_ctl "$bdf" resume
-lo0=$(emu_ctl "$bdf" read "$base")
-data0=$(emu_ctl "$bdf" read $(printf '%#x' $(( base + 8 ))))
+wq_slot 0 0
+lo0=$lo data0=$data
 entry=$(irte_of "$lo0" "$data0")
 check aff:irte-present grep -q "present=1" <<< "$entry"
 check aff:irte-sid grep -q "sid=0x$(printf '%04x' $(( 0x$(echo "$bdf" | cut -d: -f2) << 8 | 0x$(echo "$bdf" | cut -d: -f3 | cut -d. -f1) << 3 | ${bdf##*.} )))" <<< "$entry"
