@@ -5,6 +5,7 @@
 #   make qemu     build QEMU 10.0.2 with the emulated DSA into .cache/
 #   make demo     boot the emulated machine and show IMS interrupts at work
 #   make check    all tests: host side, then in guests per machine profile
+#   make install  the uapi header to $(DESTDIR)$(PREFIX)/include/linux
 #   make help     this list
 # Everything downloaded or built lands in $(CACHE) (git-ignored).
 
@@ -15,7 +16,8 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo driver test-modules test-progs clean
+.PHONY: all help deps qemu check demo driver test-modules test-progs install clean
+PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
 all: driver test-modules
 
@@ -58,6 +60,9 @@ check: qemu
 
 demo: qemu test-modules
 	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300
+
+install:
+	install -D -m 0644 uapi/linux/idxd_ims.h $(DESTDIR)$(PREFIX)/include/linux/idxd_ims.h
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean >/dev/null 2>&1

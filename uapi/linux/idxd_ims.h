@@ -229,4 +229,35 @@ struct idxd_ims_eventfd {
 #define IDXD_IMS_IOC_BUFFER	_IOWR(IDXD_IMS_IOC_MAGIC, 0x01, struct idxd_ims_buffer)
 #define IDXD_IMS_IOC_SET_EVENTFD _IOW(IDXD_IMS_IOC_MAGIC, 0x02, struct idxd_ims_eventfd)
 
+/*
+ * The hardware structures' layout is the device's, not the compiler's:
+ * pin it.  (Outside the kernel's own build; C11 or C++11.)
+ */
+#ifndef __KERNEL__
+#ifdef __cplusplus
+#define IDXD_IMS_ASSERT(c, m) static_assert(c, m)
+#else
+#define IDXD_IMS_ASSERT(c, m) _Static_assert(c, m)
+#endif
+#define IDXD_IMS_OFF(t, f) __builtin_offsetof(struct t, f)
+IDXD_IMS_ASSERT(sizeof(struct idxd_ims_desc) == 64, "descriptor is 64 bytes");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, flags_opcode) == 4, "flags at 4");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, completion_addr) == 8, "completion at 8");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, src) == 16, "source at 16");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, dst) == 24, "destination at 24");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, size) == 32, "size at 32");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, int_handle) == 36, "handle at 36");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_desc, op) == 40, "operation area at 40");
+IDXD_IMS_ASSERT(sizeof(struct idxd_ims_completion) == 32, "record is 32 bytes");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_completion, bytes_completed) == 4,
+		"bytes completed at 4");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_completion, fault_addr) == 8, "fault at 8");
+IDXD_IMS_ASSERT(IDXD_IMS_OFF(idxd_ims_completion, op) == 16, "result area at 16");
+IDXD_IMS_ASSERT(sizeof(struct idxd_ims_wq_info) == 64, "wq_info is 64 bytes");
+IDXD_IMS_ASSERT(sizeof(struct idxd_ims_buffer) == 32, "buffer is 32 bytes");
+IDXD_IMS_ASSERT(sizeof(struct idxd_ims_eventfd) == 16, "eventfd is 16 bytes");
+#undef IDXD_IMS_OFF
+#undef IDXD_IMS_ASSERT
+#endif /* !__KERNEL__ */
+
 #endif /* _UAPI_LINUX_IDXD_IMS_H */
