@@ -5,7 +5,8 @@
 #   make qemu     build QEMU 10.0.2 with the emulated DSA into .cache/
 #   make demo     boot the emulated machine and show IMS interrupts at work
 #   make check    all tests: host side, then in guests per machine profile
-#   make install  the uapi header to $(DESTDIR)$(PREFIX)/include/linux
+#   make lib      libidxdims (static and shared) into build/lib
+#   make install  uapi header, library and its header under $(DESTDIR)$(PREFIX)
 #   make help     this list
 # Everything downloaded or built lands in $(CACHE) (git-ignored).
 
@@ -16,10 +17,23 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo driver test-modules test-progs install clean
+.PHONY: all help deps qemu check demo driver lib test-modules test-progs install clean
 PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
-all: driver test-modules
+all: driver lib test-modules
+
+# libidxdims, static and shared
+LIB_SRC = $(wildcard userspace/lib/*.c)
+LIB_OBJ = $(patsubst userspace/lib/%.c,build/lib/%.o,$(LIB_SRC))
+LIB_CFLAGS = -O2 -g -fPIC -Wall -Wextra -Werror -Iuapi
+lib: build/lib/libidxdims.a build/lib/libidxdims.so
+build/lib/%.o: userspace/lib/%.c userspace/lib/idxd_ims_lib.h uapi/linux/idxd_ims.h
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+build/lib/libidxdims.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+build/lib/libidxdims.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libidxdims.so.1 -o $@ $^
 
 # The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
 driver: $(DEPS_STAMP)
@@ -51,9 +65,12 @@ test-modules: driver test-progs
 # In-guest test programs (run in the guest from the shared host root).
 TEST_PROGS = $(patsubst tests/guest/progs/%.c,build/tests/%,$(wildcard tests/guest/progs/*.c))
 test-progs: $(TEST_PROGS)
-build/tests/%: tests/guest/progs/%.c uapi/linux/idxd_ims.h
+build/tests/%: tests/guest/progs/%.c uapi/linux/idxd_ims.h build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
+	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
+build/tests/lib_unit: tests/host/lib_unit.c build/lib/libidxdims.a
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
 
 check: qemu
 	@bash tests/run.sh $(PROFILES)
@@ -61,8 +78,11 @@ check: qemu
 demo: qemu test-modules
 	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300
 
-install:
+install: lib
 	install -D -m 0644 uapi/linux/idxd_ims.h $(DESTDIR)$(PREFIX)/include/linux/idxd_ims.h
+	install -D -m 0644 userspace/lib/idxd_ims_lib.h $(DESTDIR)$(PREFIX)/include/idxd_ims_lib.h
+	install -D -m 0644 build/lib/libidxdims.a $(DESTDIR)$(PREFIX)/lib/libidxdims.a
+	install -D -m 0755 build/lib/libidxdims.so $(DESTDIR)$(PREFIX)/lib/libidxdims.so.1
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean >/dev/null 2>&1

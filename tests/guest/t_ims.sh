@@ -62,6 +62,8 @@ after=$(irq_count "$irq")
 # 200 completions plus the one RCI NOOP after the eventfd was removed
 check ims:proc-interrupts-exact [ $(( after - before )) = 201 ]
 echo "irq $irq: $before -> $after"
+# the library (libidxdims) against the same WQ
+"$BIN/lib_smoke" /dev/dsa/wq0.0
 
 # an interrupt raised while the irq is disabled arrives on enable
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 masked /sys/kernel/debug/idxd_ims/dsa0/irq_ctl wq0.0

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libidxdims: use an idxd_ims user work queue from C.
+ *
+ *   struct ims_wq *wq;
+ *   ims_wq_open("/dev/dsa/wq0.0", &wq);
+ *   void *buf = ims_buf_alloc(wq, 1 << 20, &iova);
+ *   ims_desc_memmove(&d, dst_iova, src_iova, len, cr_iova, IMS_INTERRUPT);
+ *   ims_submit(wq, &d);
+ *   ims_wait(wq, cr, 1000);
+ *
+ * Functions return 0 or a negative errno; ims_strerror() explains it in
+ * the terms of this driver.  Descriptors carry device (IOVA) addresses of
+ * buffers from ims_buf_alloc(): without PASID the device cannot use
+ * virtual addresses.
+ */
+#ifndef IDXD_IMS_LIB_H
+#define IDXD_IMS_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/idxd_ims.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ims_wq;
+
+/* Builder flags: a completion record is always requested. */
+#define IMS_INTERRUPT	0x1u	/* completion interrupt (wakes ims_wait) */
+#define IMS_FENCE	0x2u	/* wait for earlier descriptors (in batches) */
+
+int ims_wq_open(const char *path, struct ims_wq **out);
+void ims_wq_close(struct ims_wq *wq);
+const struct idxd_ims_wq_info *ims_wq_info(const struct ims_wq *wq);
+bool ims_wq_uses_movdir64b(const struct ims_wq *wq);
+
+void *ims_buf_alloc(struct ims_wq *wq, size_t len, uint64_t *iova);
+int ims_buf_iova(struct ims_wq *wq, const void *p, uint64_t *iova);
+
+int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d);
+int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
+	     int timeout_ms);
+int ims_poll(const struct idxd_ims_completion *c, int timeout_ms);
+
+void ims_desc_noop(struct idxd_ims_desc *d, uint64_t cr, unsigned int flags);
+void ims_desc_drain(struct idxd_ims_desc *d, uint64_t cr, unsigned int flags);
+void ims_desc_memmove(struct idxd_ims_desc *d, uint64_t dst, uint64_t src,
+		      uint32_t len, uint64_t cr, unsigned int flags);
+void ims_desc_memfill(struct idxd_ims_desc *d, uint64_t dst, uint64_t pattern,
+		      uint32_t len, uint64_t cr, unsigned int flags);
+void ims_desc_compare(struct idxd_ims_desc *d, uint64_t a, uint64_t b,
+		      uint32_t len, uint64_t cr, unsigned int flags);
+void ims_desc_compval(struct idxd_ims_desc *d, uint64_t src, uint64_t pattern,
+		      uint32_t len, uint64_t cr, unsigned int flags);
+void ims_desc_dualcast(struct idxd_ims_desc *d, uint64_t dst1, uint64_t dst2,
+		       uint64_t src, uint32_t len, uint64_t cr,
+		       unsigned int flags);
+void ims_desc_crcgen(struct idxd_ims_desc *d, uint64_t src, uint32_t len,
+		     uint32_t seed, uint64_t cr, unsigned int flags);
+void ims_desc_copy_crc(struct idxd_ims_desc *d, uint64_t dst, uint64_t src,
+		       uint32_t len, uint32_t seed, uint64_t cr,
+		       unsigned int flags);
+void ims_desc_cflush(struct idxd_ims_desc *d, uint64_t dst, uint32_t len,
+		     uint64_t cr, unsigned int flags);
+void ims_desc_batch(struct idxd_ims_desc *d, uint64_t list, uint32_t count,
+		    uint64_t cr, unsigned int flags);
+
+uint8_t ims_status(const struct idxd_ims_completion *c);
+const char *ims_status_str(uint8_t status);
+const char *ims_strerror(int err);
+uint32_t ims_crc32c(uint32_t seed, const void *buf, size_t len);
+bool ims_cpu_has_movdir64b(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IDXD_IMS_LIB_H */
