@@ -65,6 +65,21 @@ echo "irq $irq: $before -> $after"
 # the library (libidxdims) against the same WQ
 "$BIN/lib_smoke" /dev/dsa/wq0.0
 
+# the debugfs test hooks refuse garbage and change nothing
+ctl=/sys/kernel/debug/idxd_ims/dsa0/irq_ctl
+check ims:irq_ctl-unknown-wq bash -c "! echo 'wq0.9 disable' > $ctl 2>/dev/null"
+check ims:irq_ctl-bad-op bash -c "! echo 'wq0.0 bogus' > $ctl 2>/dev/null"
+check ims:irq_ctl-garbage bash -c "! echo 'x' > $ctl 2>/dev/null"
+if [ $want = ims ]; then
+	fill=/sys/kernel/debug/idxd_ims/dsa0/ims_fill
+	check ims:fill-garbage bash -c "! echo abc > $fill 2>/dev/null"
+	check ims:fill-too-many bash -c "! echo 4096 > $fill 2>/dev/null"
+	check ims:fill-refusals-unchanged [ "$(cat $SYS/dsa0/ims_slots_used)" = 1 ]
+else
+	check ims:fill-refused-without-ims bash -c "! echo 4 > /sys/kernel/debug/idxd_ims/dsa0/ims_fill 2>/dev/null"
+fi
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 5
+
 # an interrupt raised while the irq is disabled arrives on enable
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 masked /sys/kernel/debug/idxd_ims/dsa0/irq_ctl wq0.0
 
