@@ -30,6 +30,8 @@ record() {	# record SUITE < lines: keep "@@ TEST name PASS|FAIL ..."
 			echo "       ${line#@@ INFO }" ;;
 		"   | "*)
 			echo "$line" ;;
+		"["*"] error: "*)	# a harness script gave up: say why
+			echo "       $line" ;;
 		esac
 	done
 }

@@ -8,7 +8,10 @@ profile_setup() {
 	local dsa="-device intel-dsa,id=dsa0"
 	local intel="-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on,caching-mode=on"
 	PROFILE_SMP=2
-	PROFILE_CMDLINE=""
+	# The IO-APIC timer check counts PIT ticks over a busy-wait; a TCG
+	# vCPU starved by a loaded host can miss them and the kernel panics
+	# before init.  Nothing here uses the PIT, so skip the check.
+	PROFILE_CMDLINE="no_timer_check"
 	PROFILE_CONSOLE=ttyS0
 	case $1 in
 	intel)
@@ -23,7 +26,7 @@ profile_setup() {
 		# for our device.  So: LAPIC ticks without the PIT check, the
 		# console on virtio (MSI-X), and DMA identity-mapped; interrupt
 		# remapping itself stays on, which is what the profile is for.
-		PROFILE_CMDLINE="no_timer_check iommu.passthrough=1"
+		PROFILE_CMDLINE="$PROFILE_CMDLINE iommu.passthrough=1"
 		PROFILE_CONSOLE=hvc0 ;;
 	noir)
 		PROFILE_DESC="no IOMMU, so no interrupt remapping, one DSA"
