@@ -7,18 +7,21 @@
  * buffers (mmap at IDXD_IMS_MMAP_BUFFER), learns their device addresses
  * (IDXD_IMS_IOC_BUFFER) and submits through write(); the kernel checks
  * that every address a descriptor names lies in the caller's own buffers,
- * that no privileged bit or PASID is set, and submits it.  Mapping the
+ * that no privileged bit or PASID is set, and submits it; a batch's list
+ * is checked and submitted from a kernel copy.  Mapping the
  * raw portal (offset 0) bypasses those checks, so without PASID it needs
  * CAP_SYS_RAWIO, as in upstream idxd.
  */
 #include <linux/bitfield.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
@@ -27,6 +30,10 @@
 
 #define IDXD_CDEV_MINORS	4096
 #define IDXD_WRITE_MAX_DESCS	64
+/* Batch lists written through write() are copied here: 64 KiB per file. */
+#define IDXD_BATCH_RING_BYTES	SZ_64K
+#define IDXD_BATCH_RING_DESCS	(IDXD_BATCH_RING_BYTES / IDXD_IMS_DESC_SIZE - 1)
+#define IDXD_BATCH_DRAIN_MS	5000
 
 static unsigned int buffer_limit_mb = 64;
 module_param(buffer_limit_mb, uint, 0644);
@@ -50,6 +57,14 @@ struct idxd_ctx {
 	size_t buf_total;
 	bool submitted;
 	u64 err_seen;
+	/*
+	 * Kernel-only copies of submitted batch lists, so a list cannot
+	 * change between its check and the device's read of it.  The last
+	 * 64 bytes hold the completion record of the drain that frees it.
+	 */
+	struct idxd_ims_desc *ring;
+	dma_addr_t ring_iova;
+	unsigned int ring_used;
 	struct idxd_efd efd;		/* on wq->efds while ctx is set */
 };
 
@@ -118,6 +133,9 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 		dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
 		kfree(b);
 	}
+	if (ctx->ring)
+		dma_free_coherent(idev_dev(idev), IDXD_BATCH_RING_BYTES,
+				  ctx->ring, ctx->ring_iova);
 	put_device(&uc->dev);
 	kfree(ctx);
 	return 0;
@@ -200,22 +218,23 @@ static int idxd_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 }
 
 /* Is [addr, addr + len) inside one of this file's buffers? */
-static bool idxd_ctx_owns(struct idxd_ctx *ctx, u64 addr, u64 len)
+/* The kernel's address of [addr, addr + len) in this file's buffers. */
+static void *idxd_ctx_cpu(struct idxd_ctx *ctx, u64 addr, u64 len)
 {
 	struct idxd_buf *b;
 
 	if (addr + len < addr)
-		return false;
+		return NULL;
 	list_for_each_entry(b, &ctx->bufs, node)
 		if (addr >= b->iova && addr + len <= b->iova + b->len)
-			return true;
-	return false;
+			return b->cpu + (addr - b->iova);
+	return NULL;
 }
 
 static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 			    u64 len)
 {
-	if (idxd_ctx_owns(ctx, addr, len))
+	if (idxd_ctx_cpu(ctx, addr, len))
 		return 0;
 	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's buffers\n",
 		what, addr, len);
@@ -239,16 +258,134 @@ static size_t idxd_op_bytes_used(u8 op)
 	}
 }
 
+static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
+				bool in_batch);
+
+/**
+ * idxd_ring_reclaim() - free every batch-list copy of this file
+ * @ctx: the submitter's file, ring allocated, ctx->lock held
+ *
+ * A DRAIN descriptor completes only after every descriptor submitted to
+ * the WQ before it, so once its record (the ring's last slot) is written
+ * the device has read all earlier lists and the ring can be rewritten.
+ *
+ * Return: 0, or -ETIMEDOUT / -ENXIO if the WQ does not get there.
+ */
+static int idxd_ring_reclaim(struct idxd_ctx *ctx)
+{
+	struct idxd_ims_completion *cr = (void *)&ctx->ring[IDXD_BATCH_RING_DESCS];
+	unsigned long end = jiffies + msecs_to_jiffies(IDXD_BATCH_DRAIN_MS);
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_ims_desc d = {
+		.flags_opcode = IDXD_IMS_OP_DRAIN << 24 | IDXD_IMS_F_CRAV |
+				IDXD_IMS_F_RCR,
+		.completion_addr = ctx->ring_iova +
+				   IDXD_BATCH_RING_DESCS * sizeof(d),
+	};
+	int rc;
+
+	WRITE_ONCE(cr->status, 0);
+	while ((rc = idxd_submit(wq, &d)) == -EAGAIN &&
+	       time_before(jiffies, end))
+		usleep_range(50, 200);
+	if (rc)
+		return rc;
+	while (!READ_ONCE(cr->status)) {
+		if (time_after(jiffies, end)) {
+			dev_dbg(&wq->conf_dev, "batch list ring: drain did not complete\n");
+			return -ETIMEDOUT;
+		}
+		usleep_range(20, 100);
+	}
+	dma_rmb();
+	ctx->ring_used = 0;
+	return 0;
+}
+
+/* Room for @n list entries in the ring (allocated on first use). */
+static struct idxd_ims_desc *idxd_ring_get(struct idxd_ctx *ctx, u32 n)
+{
+	int rc;
+
+	if (!ctx->ring) {
+		ctx->ring = dma_alloc_coherent(idev_dev(ctx_idev(ctx)),
+					       IDXD_BATCH_RING_BYTES,
+					       &ctx->ring_iova, GFP_KERNEL);
+		if (!ctx->ring)
+			return ERR_PTR(-ENOMEM);
+	}
+	if (ctx->ring_used + n > IDXD_BATCH_RING_DESCS) {
+		rc = idxd_ring_reclaim(ctx);
+		if (rc)
+			return ERR_PTR(rc);
+	}
+	return ctx->ring + ctx->ring_used;
+}
+
+/**
+ * idxd_copy_batch() - check a batch and point it at a kernel copy of its list
+ * @ctx: the submitter's file, ctx->lock held
+ * @d: the BATCH descriptor; on success its list address is the copy's
+ *
+ * The list lives in the caller's buffer, which the caller can rewrite at
+ * any time; checking it there and letting the device read it there would
+ * let a member's addresses change after the check.  So the list is copied
+ * into memory only the kernel maps, every member is checked in the copy,
+ * and the device is given the copy.
+ *
+ * Return: 0, -EINVAL (count out of range, misaligned list, a bad member),
+ * -EFAULT (list or member address outside the caller's buffers), or an
+ * error from idxd_ring_get().
+ */
+static int idxd_copy_batch(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	struct idxd_ims_desc *copy;
+	u32 i, n = d->size;
+	const void *list;
+	int rc;
+
+	if (n < 2 || n > wq->max_batch_size || n > IDXD_BATCH_RING_DESCS) {
+		dev_dbg(&wq->conf_dev, "batch of %u descriptors refused (2 to %u)\n",
+			n, min_t(u32, wq->max_batch_size, IDXD_BATCH_RING_DESCS));
+		return -EINVAL;
+	}
+	if (d->src % IDXD_IMS_DESC_SIZE) {
+		dev_dbg(&wq->conf_dev, "batch list %#llx not 64-byte aligned\n", d->src);
+		return -EINVAL;
+	}
+	list = idxd_ctx_cpu(ctx, d->src, (u64)n * sizeof(*d));
+	if (!list)
+		return idxd_check_range(ctx, "batch list", d->src,
+					(u64)n * sizeof(*d));
+	copy = idxd_ring_get(ctx, n);
+	if (IS_ERR(copy))
+		return PTR_ERR(copy);
+	memcpy(copy, list, n * sizeof(*d));
+	for (i = 0; i < n; i++) {
+		rc = idxd_check_user_desc(ctx, &copy[i], true);
+		if (rc)
+			return rc;	/* nothing submitted: the slots stay free */
+	}
+	d->src = ctx->ring_iova + (copy - ctx->ring) * sizeof(*d);
+	ctx->ring_used += n;
+	return 0;
+}
+
 /**
  * idxd_check_user_desc() - may this user submit this descriptor?
  * @ctx: the submitter's file
- * @d: the descriptor; its interrupt handle is replaced by the WQ's own
+ * @d: the descriptor; its interrupt handle is replaced by the WQ's own,
+ *     and a batch's list address by that of the kernel's copy
+ * @in_batch: @d is a member of a batch
  *
- * Return: 0, or -EINVAL (privileged bit, PASID, interrupt request),
- * -EOPNOTSUPP (an operation user submissions cannot be checked for) or
- * -EFAULT (an address outside the caller's buffers).
+ * Return: 0, or -EINVAL (privileged bit, PASID, interrupt request, bad
+ * batch), -EOPNOTSUPP (an operation user submissions cannot be checked
+ * for), -EFAULT (an address outside the caller's buffers) or an error
+ * making room for a batch list.
  */
-static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
+static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
+				bool in_batch)
 {
 	struct idxd_wq *wq = ctx->uc->wq;
 	u32 flags = d->flags_opcode & 0xffffff;
@@ -290,8 +427,16 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 		return -EFAULT;
 	/* Oversized transfers are refused by the device before any DMA. */
 	switch (op) {
-	case IDXD_IMS_OP_NOOP:
 	case IDXD_IMS_OP_DRAIN:
+	case IDXD_IMS_OP_BATCH:
+		if (in_batch) {
+			dev_dbg(&wq->conf_dev, "opcode %#x inside a batch refused\n", op);
+			return -EINVAL;
+		}
+		if (op == IDXD_IMS_OP_BATCH)
+			return idxd_copy_batch(ctx, d);
+		fallthrough;
+	case IDXD_IMS_OP_NOOP:
 		if (flags & IDXD_IMS_F_DRDBK)
 			return -EOPNOTSUPP;
 		break;
@@ -324,7 +469,6 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 					      get_unaligned_le64(d->op), size);
 		break;
 	default:
-		/* BATCH lists could change after the check; others unknown. */
 		dev_dbg(&wq->conf_dev, "opcode %#x cannot be submitted through write()\n", op);
 		return -EOPNOTSUPP;
 	}
@@ -349,7 +493,7 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 			rc = -EFAULT;
 			break;
 		}
-		rc = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &d);
+		rc = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &d, false);
 		if (!rc)
 			rc = idxd_submit(wq, &d);
 		if (rc)

@@ -92,6 +92,7 @@ bdf=$(dsa_bdf_of 0)
 emu_ctl "$bdf" resume	# loads emu_poke
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 full "$bdf"
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 swerr
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 batch "$bdf"
 check core:errors-attr bash -c "grep -q '[1-9a-f]' $SYS/dsa0/errors"
 check core:swerr-dmesg grep -q "software error 0x11 (invalid flags) on wq0.0" <(dmesg)
 

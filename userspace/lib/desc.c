@@ -150,9 +150,9 @@ const char *ims_strerror(int err)
 	case ENOENT: return "no such work queue (is idxd_ims loaded and the WQ enabled as user?)";
 	case ENXIO: return "the work queue is disabled";
 	case EAGAIN: return "the work queue is full: retry after a completion";
-	case EINVAL: return "descriptor refused: privileged bit, PASID, operation-specific flags or unused fields set, or an interrupt on a WQ without one";
+	case EINVAL: return "descriptor refused: privileged bit, PASID, operation-specific flags or unused fields set, an interrupt on a WQ without one, or a bad batch (count, alignment, nested batch or drain)";
 	case EFAULT: return "an address in the descriptor lies outside this file's DMA buffers";
-	case EOPNOTSUPP: return "this operation cannot be submitted through write() (BATCH or unknown)";
+	case EOPNOTSUPP: return "this operation cannot be submitted through write()";
 	case EPERM:
 	case EACCES: return "permission denied";
 	case ETIMEDOUT: return "no completion in time";
