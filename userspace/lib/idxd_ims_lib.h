@@ -44,6 +44,13 @@ int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d);
 int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	     int timeout_ms);
 int ims_poll(const struct idxd_ims_completion *c, int timeout_ms);
+/*
+ * Sleep until the WQ's completion interrupt has fired since the last
+ * call: the number of interrupts (> 0), -ETIMEDOUT, or -ENODEV when the
+ * WQ has none.  ims_wait() may return on the record alone; this waits
+ * for the interrupt itself.
+ */
+int ims_wait_irq(struct ims_wq *wq, int timeout_ms);
 
 void ims_desc_noop(struct idxd_ims_desc *d, uint64_t cr, unsigned int flags);
 void ims_desc_drain(struct idxd_ims_desc *d, uint64_t cr, unsigned int flags);

@@ -238,3 +238,24 @@ int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return 0;
 }
+
+int ims_wait_irq(struct ims_wq *wq, int timeout_ms)
+{
+	struct pollfd p = { .fd = wq->efd, .events = POLLIN };
+	long end = ims_now_ms() + timeout_ms, left;
+	uint64_t n;
+
+	if (wq->efd < 0)
+		return -ENODEV;
+	for (;;) {
+		if (read(wq->efd, &n, sizeof(n)) == sizeof(n))
+			return n > INT32_MAX ? INT32_MAX : (int)n;
+		if (errno != EAGAIN)
+			return -errno;
+		left = end - ims_now_ms();
+		if (left < 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, left) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
