@@ -6,7 +6,8 @@
 #   make demo     boot the emulated machine and show IMS interrupts at work
 #   make check    all tests: host side, then in guests per machine profile
 #   make lib      libidxdims (static and shared) into build/lib
-#   make install  uapi header, library and its header under $(DESTDIR)$(PREFIX)
+#   make imsctl   the command-line tool into build/bin
+#   make install  uapi header, library, imsctl and its man page under $(DESTDIR)$(PREFIX)
 #   make help     this list
 # Everything downloaded or built lands in $(CACHE) (git-ignored).
 
@@ -17,10 +18,10 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo driver lib test-modules test-progs install clean
+.PHONY: all help deps qemu check demo driver lib imsctl test-modules test-progs install clean
 PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
-all: driver lib test-modules
+all: driver lib imsctl test-modules
 
 # libidxdims, static and shared
 LIB_SRC = $(wildcard userspace/lib/*.c)
@@ -34,6 +35,13 @@ build/lib/libidxdims.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 build/lib/libidxdims.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libidxdims.so.1 -o $@ $^
+
+# imsctl, the command-line tool (linked with the static library)
+IMSCTL_SRC = $(wildcard userspace/imsctl/*.c)
+imsctl: build/bin/imsctl
+build/bin/imsctl: $(IMSCTL_SRC) userspace/imsctl/imsctl.h build/lib/libidxdims.a
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -Iuserspace/lib -o $@ $(IMSCTL_SRC) build/lib/libidxdims.a
 
 # The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
 driver: $(DEPS_STAMP)
@@ -58,7 +66,7 @@ $(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wild
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules: driver test-progs
+test-modules: driver test-progs imsctl
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
 
@@ -78,7 +86,9 @@ check: qemu
 demo: qemu test-modules
 	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300
 
-install: lib
+install: lib imsctl
+	install -D -m 0755 build/bin/imsctl $(DESTDIR)$(PREFIX)/bin/imsctl
+	install -D -m 0644 userspace/imsctl/imsctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/imsctl.8
 	install -D -m 0644 uapi/linux/idxd_ims.h $(DESTDIR)$(PREFIX)/include/linux/idxd_ims.h
 	install -D -m 0644 userspace/lib/idxd_ims_lib.h $(DESTDIR)$(PREFIX)/include/idxd_ims_lib.h
 	install -D -m 0644 build/lib/libidxdims.a $(DESTDIR)$(PREFIX)/lib/libidxdims.a

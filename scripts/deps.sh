@@ -62,7 +62,7 @@ APT_PKGS=(
 	# kernel module build against the extracted headers
 	libelf-dev bc
 	# guest userland and in-guest tools
-	busybox-static kmod pciutils
+	busybox-static kmod pciutils groff-base
 	# real clients of the driver's ABI, run in the guest
 	accel-config
 	# host-side tests
