@@ -30,9 +30,8 @@
 
 #define IDXD_CDEV_MINORS	4096
 #define IDXD_WRITE_MAX_DESCS	64
-/* Batch lists written through write() are copied here: 64 KiB per file. */
-#define IDXD_BATCH_RING_BYTES	SZ_64K
-#define IDXD_BATCH_RING_DESCS	(IDXD_BATCH_RING_BYTES / IDXD_IMS_DESC_SIZE - 1)
+/* Batch lists written through write() are copied here: 64 KiB at least. */
+#define IDXD_BATCH_RING_MIN	SZ_64K
 #define IDXD_BATCH_DRAIN_MS	5000
 
 static unsigned int buffer_limit_mb = 64;
@@ -56,17 +55,26 @@ struct idxd_ctx {
 	struct list_head bufs;
 	size_t buf_total;
 	bool submitted;
+	bool leak;			/* the device may still write: never free */
 	u64 err_seen;
 	/*
 	 * Kernel-only copies of submitted batch lists, so a list cannot
-	 * change between its check and the device's read of it.  The last
-	 * 64 bytes hold the completion record of the drain that frees it.
+	 * change between its check and the device's read of it.  One page
+	 * past its ring_descs entries holds the completion record of the
+	 * drain that frees it.
 	 */
 	struct idxd_ims_desc *ring;
 	dma_addr_t ring_iova;
+	unsigned int ring_descs;
 	unsigned int ring_used;
 	struct idxd_efd efd;		/* on wq->efds while ctx is set */
 };
+
+/* The ring's allocation: its entries, then a page for the drain record. */
+static size_t idxd_ring_bytes(struct idxd_ctx *ctx)
+{
+	return (size_t)ctx->ring_descs * IDXD_IMS_DESC_SIZE + PAGE_SIZE;
+}
 
 int idxd_cdev_major(void)
 {
@@ -119,9 +127,13 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 
 	mutex_lock(&idev->lock);
 	/* The device may still be writing into our buffers: drain first. */
-	if (ctx->submitted && !uc->dead && idxd_wq_enabled(wq))
-		idxd_cmd(idev, IDXD_CMD_DRAIN_WQ, BIT(wq->id % 16) |
-			 ((wq->id / 16) << 16), NULL);
+	if (ctx->submitted && !uc->dead && idxd_wq_enabled(wq) &&
+	    idxd_cmd(idev, IDXD_CMD_DRAIN_WQ, BIT(wq->id % 16) |
+		     ((wq->id / 16) << 16), NULL)) {
+		/* leaked rather than freed under a device still writing */
+		dev_warn(&wq->conf_dev, "drain failed: keeping a closed file's DMA buffers\n");
+		ctx->leak = true;
+	}
 	wq->clients--;
 	mutex_unlock(&idev->lock);
 	if (ctx->efd.ctx) {
@@ -130,11 +142,12 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 	}
 
 	list_for_each_entry_safe(b, tmp, &ctx->bufs, node) {
-		dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
+		if (!ctx->leak)
+			dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
 		kfree(b);
 	}
-	if (ctx->ring)
-		dma_free_coherent(idev_dev(idev), IDXD_BATCH_RING_BYTES,
+	if (ctx->ring && !ctx->leak)
+		dma_free_coherent(idev_dev(idev), idxd_ring_bytes(ctx),
 				  ctx->ring, ctx->ring_iova);
 	put_device(&uc->dev);
 	kfree(ctx);
@@ -261,39 +274,62 @@ static size_t idxd_op_bytes_used(u8 op)
 static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 				bool in_batch);
 
+/* Why the reclaim wait should stop early, or 0 to go on waiting. */
+static int idxd_ring_wait_stop(struct idxd_ctx *ctx)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (READ_ONCE(ctx->uc->dead) ||
+	    READ_ONCE(ctx_idev(ctx)->state) == IDXD_DEV_HALTED)
+		return -ENXIO;
+	return 0;
+}
+
 /**
  * idxd_ring_reclaim() - free every batch-list copy of this file
  * @ctx: the submitter's file, ring allocated, ctx->lock held
  *
  * A DRAIN descriptor completes only after every descriptor submitted to
- * the WQ before it, so once its record (the ring's last slot) is written
- * the device has read all earlier lists and the ring can be rewritten.
+ * the WQ before it, so once its record (past the ring's entries) is
+ * written the device has read all earlier lists and the ring can be
+ * rewritten.  Until then the ring stays full: should the wait give up,
+ * nothing is queued behind a drain that may still complete late.
  *
- * Return: 0, or -ETIMEDOUT / -ENXIO if the WQ does not get there.
+ * Return: 0, or -ETIMEDOUT, -EINTR, -ENXIO (the WQ went away).
  */
 static int idxd_ring_reclaim(struct idxd_ctx *ctx)
 {
-	struct idxd_ims_completion *cr = (void *)&ctx->ring[IDXD_BATCH_RING_DESCS];
+	struct idxd_ims_completion *cr = (void *)&ctx->ring[ctx->ring_descs];
 	unsigned long end = jiffies + msecs_to_jiffies(IDXD_BATCH_DRAIN_MS);
 	struct idxd_wq *wq = ctx->uc->wq;
 	struct idxd_ims_desc d = {
 		.flags_opcode = IDXD_IMS_OP_DRAIN << 24 | IDXD_IMS_F_CRAV |
 				IDXD_IMS_F_RCR,
 		.completion_addr = ctx->ring_iova +
-				   IDXD_BATCH_RING_DESCS * sizeof(d),
+				   (u64)ctx->ring_descs * sizeof(d),
 	};
 	int rc;
 
+	ctx->ring_used = ctx->ring_descs;
 	WRITE_ONCE(cr->status, 0);
-	while ((rc = idxd_submit(wq, &d)) == -EAGAIN &&
-	       time_before(jiffies, end))
+	while ((rc = idxd_submit(wq, &d)) == -EAGAIN) {
+		rc = idxd_ring_wait_stop(ctx);
+		if (rc)
+			return rc;
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
 		usleep_range(50, 200);
+	}
 	if (rc)
 		return rc;
+	ctx->submitted = true;		/* release must drain for it too */
 	while (!READ_ONCE(cr->status)) {
-		if (time_after(jiffies, end)) {
-			dev_dbg(&wq->conf_dev, "batch list ring: drain did not complete\n");
-			return -ETIMEDOUT;
+		rc = idxd_ring_wait_stop(ctx);
+		if (!rc && time_after(jiffies, end))
+			rc = -ETIMEDOUT;
+		if (rc) {
+			dev_dbg(&wq->conf_dev, "batch list ring: drain did not complete: %d\n", rc);
+			return rc;
 		}
 		usleep_range(20, 100);
 	}
@@ -308,13 +344,15 @@ static struct idxd_ims_desc *idxd_ring_get(struct idxd_ctx *ctx, u32 n)
 	int rc;
 
 	if (!ctx->ring) {
+		ctx->ring_descs = max_t(u32, IDXD_BATCH_RING_MIN / IDXD_IMS_DESC_SIZE,
+					ctx->uc->wq->max_batch_size);
 		ctx->ring = dma_alloc_coherent(idev_dev(ctx_idev(ctx)),
-					       IDXD_BATCH_RING_BYTES,
+					       idxd_ring_bytes(ctx),
 					       &ctx->ring_iova, GFP_KERNEL);
 		if (!ctx->ring)
 			return ERR_PTR(-ENOMEM);
 	}
-	if (ctx->ring_used + n > IDXD_BATCH_RING_DESCS) {
+	if (ctx->ring_used + n > ctx->ring_descs) {
 		rc = idxd_ring_reclaim(ctx);
 		if (rc)
 			return ERR_PTR(rc);
@@ -345,9 +383,9 @@ static int idxd_copy_batch(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 	const void *list;
 	int rc;
 
-	if (n < 2 || n > wq->max_batch_size || n > IDXD_BATCH_RING_DESCS) {
+	if (n < 2 || n > wq->max_batch_size) {
 		dev_dbg(&wq->conf_dev, "batch of %u descriptors refused (2 to %u)\n",
-			n, min_t(u32, wq->max_batch_size, IDXD_BATCH_RING_DESCS));
+			n, wq->max_batch_size);
 		return -EINVAL;
 	}
 	if (d->src % IDXD_IMS_DESC_SIZE) {
@@ -489,6 +527,9 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 	len = min_t(size_t, len, IDXD_WRITE_MAX_DESCS * sizeof(d));
 	mutex_lock(&ctx->lock);
 	while (done < len) {
+		/* a batch refused or not submitted gives its list copy back */
+		unsigned int ring_used = ctx->ring_used;
+
 		if (copy_from_user(&d, ubuf + done, sizeof(d))) {
 			rc = -EFAULT;
 			break;
@@ -496,6 +537,8 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 		rc = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &d, false);
 		if (!rc)
 			rc = idxd_submit(wq, &d);
+		if (rc && ctx->ring_used > ring_used)
+			ctx->ring_used = ring_used;
 		if (rc)
 			break;
 		ctx->submitted = true;

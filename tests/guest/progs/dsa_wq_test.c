@@ -448,6 +448,21 @@ static void test_batch(struct wq *w, const char *bdf)
 		result("batch-list-snapshot", ok,
 		       "the device ran the list as written at submission");
 	}
+	/* the largest batch the WQ reports is accepted: NOOPs, each recorded */
+	{
+		uint32_t n = w->info.max_batch;
+
+		for (uint32_t k = 0; k < n; k++)
+			desc_init(w, &list[k], IDXD_IMS_OP_NOOP, 0, k + 1);
+		desc_init(w, &bd, IDXD_IMS_OP_BATCH, 0, 0);
+		bd.src = iova(w, list);
+		bd.size = n;
+		rc = submit(w, &bd);
+		ok = !rc && wait_cr(w, 0) == 1;
+		for (uint32_t k = 0; ok && k < n; k++)
+			ok = cr(w, k + 1)->status == 1;
+		result("batch-max-size", ok, "%u members, rc %d", n, rc);
+	}
 	test_batch_refusals(w, a, b);
 }
 
