@@ -113,6 +113,9 @@ t list-no-device 1 "no such device" list dsa7
 t list-bad-name 2 "neither a device" list frob
 t list-too-many 2 "at most" list dsa0 dsa1
 t list-bad-option 2 "unknown option" list --frob
+t list-option-after 0 "" list wq0.0 --json
+jcheck list-option-after-json "d['devices'][0]['wqs'][0]['name'] == 'wq0.0'"
+t bundled-bad-option 2 "unknown option '-Z'" run memmove wq0.0 -qZ
 
 # ---- run: every operation, interrupt and poll, results verified
 for op in memmove fill compare crc batch; do
@@ -130,6 +133,12 @@ jcheck run-depth-done "d['done'] == 200 and d['mismatches'] == 0 and d['depth'] 
 t run-odd-fill 0 "" run fill /dev/dsa/wq0.0 --size 1001 --count 20
 t run-batch-big 0 "" run batch dsa0/wq0.0 --batch 32 --size 1K --count 50 --json
 jcheck run-batch-big-done "d['done'] == 50 and d['batch'] == 32 and d['mismatches'] == 0"
+maxx=$(cat $SYS/wq0.0/max_transfer_size)
+t run-max-xfer 0 "" run memmove wq0.0 --size $maxx --count 3 --json
+jcheck run-max-xfer-done "d['done'] == 3 and d['size'] == $maxx and d['mismatches'] == 0"
+t run-max-batch 0 "" run batch wq0.0 --batch $(cat $SYS/wq0.0/max_batch_size) --size 64 --count 3 --json
+jcheck run-max-batch-done "d['done'] == 3 and d['mismatches'] == 0"
+t run-over-buffer 2 "DMA buffer" run batch wq0.0 --batch 32 --size 128K
 t run-text 0 "" run crc wq0.0 --count 10
 check ctl:run-text-report grep -q "verified: *10 ok, 0 mismatched" $out
 t run-progress 0 "" run memmove wq0.0 --count 3000 --size 64 --progress
@@ -147,7 +156,8 @@ t run-bad-count 2 "bad count" run memmove wq0.0 --count -5
 t run-zero-count 2 "bad count" run memmove wq0.0 --count 0
 t run-batch-one 2 "bad batch" run batch wq0.0 --batch 1
 t run-batch-over-max 2 "largest batch" run batch wq0.0 --batch 100000
-t run-depth-over-size 2 "over wq0.0's size" run memmove wq0.0 --depth 64
+t run-depth-over-size 2 "over wq0.0's size" run memmove wq0.0 --depth 32
+t run-depth-over-max 2 "bad depth" run memmove wq0.0 --depth 33
 t run-both-modes 2 "exclude" run memmove wq0.0 --poll --interrupt
 t run-missing-wq 2 "needs OP and WQ" run memmove
 t run-missing-value 2 "needs a value" run memmove wq0.0 --size

@@ -104,7 +104,11 @@ static void show_json(const struct wq_view *w, bool pending)
 		printf("%d", w->ims_slot);
 	else
 		printf("null");
-	printf(",\"int_handle\":%ld,\"affinity\":", w->handle);
+	if (w->handle >= 0)
+		printf(",\"int_handle\":%ld", w->handle);
+	else
+		printf(",\"int_handle\":null");
+	printf(",\"affinity\":");
 	json_str(stdout, w->affinity);
 	printf(",\"effective_affinity\":");
 	json_str(stdout, w->effective);

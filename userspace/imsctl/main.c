@@ -43,8 +43,13 @@ int option_error(const char *cmd, int c, char **argv)
 {
 	const char *arg = argv[optind - 1];
 
+	/* a short option may sit in a bundle (-qZ): name the letter */
+	if (optopt && c == ':')
+		return usage_error(cmd, "option '-%c' needs a value", optopt);
 	if (c == ':')
 		return usage_error(cmd, "option '%s' needs a value", arg);
+	if (optopt)
+		return usage_error(cmd, "unknown option '-%c'", optopt);
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 

@@ -14,7 +14,7 @@
 #include "imsctl.h"
 
 #define MAX_SAMPLES	(1u << 20)
-#define MAX_DEPTH	64
+#define MAX_DEPTH	32	/* one DMA buffer each, plus one: the library keeps 64 */
 #define CR_SIZE		IDXD_IMS_COMPLETION_SIZE
 
 enum op { OP_MEMMOVE, OP_FILL, OP_COMPARE, OP_CRC, OP_BATCH };
@@ -106,6 +106,7 @@ void help_run(FILE *f)
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
 
 	if (*s < '0' || *s > '9')
@@ -115,10 +116,13 @@ static int parse_size(const char *s, uint64_t *out)
 	if (errno)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
+	if (v >> (40 - shift))
+		return -EINVAL;
+	v <<= shift;
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
 	else if (*end == 'B')
@@ -244,6 +248,20 @@ static int parse_args(int argc, char **argv, struct run_cfg *c)
 	return 0;
 }
 
+/* Data buffers an operation needs: sources, then a destination. */
+static unsigned int data_bufs(enum op op)
+{
+	return op == OP_FILL || op == OP_CRC ? 1 : 2;
+}
+
+/* Bytes of one slot's data buffer: at most one driver buffer. */
+static size_t slot_bytes(const struct run_cfg *c)
+{
+	size_t data = (size_t)c->size * (c->op == OP_BATCH ? c->batch : 1);
+
+	return data_bufs(c->op) * ((data + 63) & ~(size_t)63);
+}
+
 /* Can this WQ run it?  Says why not; 0 or an exit code. */
 static int check_wq(struct run_state *s)
 {
@@ -278,6 +296,10 @@ static int check_limits(struct run_state *s)
 	if (c->op == OP_BATCH && c->batch > info->max_batch)
 		return usage_error("run", "batch of %u is over %s's largest batch, %u",
 				   c->batch, s->view.name, info->max_batch);
+	if (slot_bytes(c) > IDXD_IMS_BUFFER_MAX)
+		return usage_error("run", "%zu bytes per operation is over the driver's %u-byte DMA buffer: use a smaller --size%s",
+				   slot_bytes(c), IDXD_IMS_BUFFER_MAX,
+				   c->op == OP_BATCH ? " or --batch" : "");
 	if ((uint32_t)c->depth > info->wq_size)
 		return usage_error("run", "depth %d is over %s's size, %u", c->depth,
 				   s->view.name, info->wq_size);
@@ -308,48 +330,73 @@ static uint64_t carve(uint8_t *base, uint64_t iova, size_t *off, size_t len,
 	return iova + (*p - base);
 }
 
-/* One DMA buffer holds every slot's data, records and batch list. */
+/*
+ * A DMA buffer per slot for its data (the driver's buffers are at most
+ * IDXD_IMS_BUFFER_MAX each), and one for every slot's records and list.
+ */
 static int alloc_slots(struct run_state *s)
 {
 	struct run_cfg *c = &s->cfg;
 	uint32_t members = c->op == OP_BATCH ? c->batch : 1;
-	size_t data = (size_t)c->size * members, per, off = 0, total;
-	uint8_t *base, *p;
-	uint64_t iova;
+	size_t data = (size_t)c->size * members, per, off = 0;
+	uint8_t *meta, *base, *p;
+	uint64_t miova, iova;
 	int i;
 
-	per = 3 * ((data + 63) & ~(size_t)63) + (members + 1) * CR_SIZE * 2 +
-	      members * sizeof(struct idxd_ims_desc);
-	total = per * c->depth;
-	base = ims_buf_alloc(s->wq, total, &iova);
-	if (!base) {
-		err_msg("cannot get %zu bytes of DMA buffer: %s (see the driver's buffer_limit_mb; try a smaller --size or --depth)",
-			total, ims_strerror(-errno));
-		return EXIT_FAIL;
-	}
-	for (i = 0; i < c->depth; i++) {
+	per = (members + 1) * CR_SIZE + members * sizeof(struct idxd_ims_desc);
+	meta = ims_buf_alloc(s->wq, per * c->depth, &miova);
+	for (i = 0; meta && i < c->depth; i++) {
 		struct slot *sl = &s->slots[i];
+		size_t doff = 0;
 
-		sl->src_iova = carve(base, iova, &off, data, &sl->src);
-		sl->src2_iova = carve(base, iova, &off, data, &sl->src2);
-		sl->dst_iova = carve(base, iova, &off, data, &sl->dst);
-		sl->cr_iova = carve(base, iova, &off, (members + 1) * CR_SIZE, &p);
+		base = ims_buf_alloc(s->wq, slot_bytes(c), &iova);
+		if (!base)
+			break;
+		sl->src_iova = carve(base, iova, &doff, data, &sl->src);
+		if (c->op == OP_COMPARE)
+			sl->src2_iova = carve(base, iova, &doff, data, &sl->src2);
+		else if (data_bufs(c->op) == 2)
+			sl->dst_iova = carve(base, iova, &doff, data, &sl->dst);
+		else
+			sl->dst_iova = sl->src_iova, sl->dst = sl->src;
+		sl->cr_iova = carve(meta, miova, &off, (members + 1) * CR_SIZE, &p);
 		sl->cr = (void *)p;
-		sl->list_iova = carve(base, iova, &off,
+		sl->list_iova = carve(meta, miova, &off,
 				      members * sizeof(struct idxd_ims_desc), &p);
 		sl->list = (void *)p;
 		fill_random(sl->src, data, i);
-		memcpy(sl->src2, sl->src, data);
+		if (sl->src2)
+			memcpy(sl->src2, sl->src, data);
+	}
+	if (!meta || i < c->depth) {
+		err_msg("cannot get DMA buffers for %d x %zu bytes: %s (the driver's buffer_limit_mb caps one open WQ file; try a smaller --size or --depth)",
+			c->depth, slot_bytes(c), ims_strerror(-errno));
+		return EXIT_FAIL;
 	}
 	return 0;
 }
 
-/* Make the data of operation @seq different from the last one's. */
-static void stamp(uint8_t *p, uint32_t len, long seq)
+/*
+ * Make operation @seq's source differ from the last one's at its start,
+ * middle and end, and poison the same places in its destination: a
+ * device that skipped any part of the work cannot pass verification.
+ */
+static void stamp(uint8_t *src, uint8_t *dst, uint32_t len, long seq)
 {
-	uint64_t v = mix64(seq);
+	uint32_t at[3] = { 0, len / 2, len > 8 ? len - 8 : 0 };
+	uint64_t v;
+	int k;
 
-	memcpy(p, &v, len < 8 ? len : 8);
+	for (k = 0; k < 3; k++) {
+		uint32_t n = len - at[k] < 8 ? len - at[k] : 8;
+
+		v = mix64(seq * 3 + k);
+		memcpy(src + at[k], &v, n);
+		if (dst) {
+			v = ~v;
+			memcpy(dst + at[k], &v, n);
+		}
+	}
 }
 
 /* Set up operation @seq in @sl and build its descriptor in @d. */
@@ -363,11 +410,13 @@ static void prepare(struct run_state *s, struct slot *sl, long seq,
 	memset(sl->cr, 0, CR_SIZE * (c->op == OP_BATCH ? n + 1 : 1));
 	switch (c->op) {
 	case OP_MEMMOVE:
-		stamp(sl->src, c->size, seq);
+		stamp(sl->src, c->verify ? sl->dst : NULL, c->size, seq);
 		ims_desc_memmove(d, sl->dst_iova, sl->src_iova, c->size,
 				 sl->cr_iova, s->flags);
 		break;
 	case OP_FILL:
+		if (c->verify)
+			stamp(sl->dst, NULL, c->size, ~seq);	/* not the pattern */
 		ims_desc_memfill(d, sl->dst_iova, mix64(seq), c->size,
 				 sl->cr_iova, s->flags);
 		break;
@@ -380,7 +429,7 @@ static void prepare(struct run_state *s, struct slot *sl, long seq,
 				 sl->cr_iova, s->flags);
 		break;
 	case OP_CRC:
-		stamp(sl->src, c->size, seq);
+		stamp(sl->src, NULL, c->size, seq);
 		if (c->verify)
 			sl->expect = ims_crc32c((uint32_t)seq, sl->src, c->size);
 		ims_desc_crcgen(d, sl->src_iova, c->size, (uint32_t)seq,
@@ -388,7 +437,9 @@ static void prepare(struct run_state *s, struct slot *sl, long seq,
 		break;
 	case OP_BATCH:
 		for (i = 0; i < n; i++) {
-			stamp(sl->src + (size_t)i * c->size, c->size, seq * n + i);
+			stamp(sl->src + (size_t)i * c->size,
+			      c->verify ? sl->dst + (size_t)i * c->size : NULL,
+			      c->size, seq * n + i);
 			ims_desc_memmove(&sl->list[i],
 					 sl->dst_iova + (uint64_t)i * c->size,
 					 sl->src_iova + (uint64_t)i * c->size,

@@ -188,7 +188,8 @@ const char *wq_irq_mode(const struct wq_view *w)
 /* Sum the per-CPU counts of @irq's line in /proc/interrupts. */
 int proc_irq_count(int irq, long long *total)
 {
-	char line[4096], *p, *end;
+	char *line = NULL, *p, *end;
+	size_t cap = 0;
 	FILE *f;
 	int rc = -ENOENT;
 
@@ -196,7 +197,8 @@ int proc_irq_count(int irq, long long *total)
 	f = fopen("/proc/interrupts", "re");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
+	/* a line per irq, a column per CPU: long on big machines */
+	while (getline(&line, &cap, f) > 0) {
 		p = line;
 		while (*p == ' ')
 			p++;
@@ -214,6 +216,7 @@ int proc_irq_count(int irq, long long *total)
 		rc = 0;
 		break;
 	}
+	free(line);
 	fclose(f);
 	return rc;
 }
