@@ -100,11 +100,15 @@ static int idxd_wq_drv_probe(struct device *dev)
 	mutex_lock(&idev->lock);
 	if (wq->type != idrv->wq_type) {
 		dev_err(dev, "type is %s, the %s driver takes %s WQs\n",
-			wq->type == IDXD_WQT_USER ? "user" :
-			wq->type == IDXD_WQT_KERNEL ? "kernel" : "none",
-			idrv->drv.name,
-			idrv->wq_type == IDXD_WQT_USER ? "user" : "kernel");
+			idxd_wq_type_names[wq->type], idrv->drv.name,
+			idxd_wq_type_names[idrv->wq_type]);
 		rc = -EINVAL;
+		goto out;
+	}
+	if (wq->type == IDXD_WQT_MDEV && !idev->ims) {
+		dev_err(dev, "mdev WQs need IMS for their guests' vectors (%s)\n",
+			idev->irq_why);
+		rc = -EOPNOTSUPP;
 		goto out;
 	}
 	rc = idxd_wq_enable(wq);
@@ -114,7 +118,7 @@ static int idxd_wq_drv_probe(struct device *dev)
 		rc = idxd_wq_cdev_add(wq);
 		if (rc)
 			dev_err(dev, "cannot create the char device: %d\n", rc);
-	} else {
+	} else if (wq->type == IDXD_WQT_KERNEL) {
 		rc = idxd_dma_register(wq);
 	}
 	if (rc)
@@ -152,8 +156,17 @@ static struct idxd_drv idxd_dmaengine_drv = {
 	.remove = idxd_wq_drv_remove,
 };
 
+/* WQs a virtual DSA (mdev.c) may take for a guest */
+static struct idxd_drv idxd_mdev_drv = {
+	.drv = { .name = "mdev" },
+	.for_wq = true,
+	.wq_type = IDXD_WQT_MDEV,
+	.probe = idxd_wq_drv_probe,
+	.remove = idxd_wq_drv_remove,
+};
+
 static struct idxd_drv *idxd_drvs[] = {
-	&idxd_dev_drv, &idxd_user_drv, &idxd_dmaengine_drv,
+	&idxd_dev_drv, &idxd_user_drv, &idxd_dmaengine_drv, &idxd_mdev_drv,
 };
 
 /**

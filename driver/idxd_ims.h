@@ -10,6 +10,7 @@
 #include <linux/cdev.h>
 #include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/interrupt.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -22,6 +23,8 @@ struct ims_domain;
 struct eventfd_ctx;
 struct idxd_dma_chan;
 struct idxd_fill;
+struct vdsa;
+struct vdsa_parent;
 
 #define IDXD_WQ_NAME_SIZE	1024
 #define IDXD_MAX_WQS		256
@@ -47,6 +50,7 @@ enum idxd_wq_type {
 	IDXD_WQT_NONE,
 	IDXD_WQT_KERNEL,
 	IDXD_WQT_USER,
+	IDXD_WQT_MDEV,
 };
 
 /* Driver-side status codes shown in cmd_status (bit 31 set, like upstream). */
@@ -140,6 +144,9 @@ struct idxd_wq {
 
 	/* user WQs: the char device of the current enable, if any */
 	struct idxd_ucdev *ucdev;
+
+	/* mdev WQs: the virtual DSA it backs, if taken (idev->lock) */
+	struct vdsa *vdsa;
 };
 
 /* /dev/dsa/wq<N>.<M>: lives as long as open files need it. */
@@ -192,6 +199,8 @@ struct idxd_dev {
 	/* per-WQ interrupts: IMS through remapping, else MSI-X */
 	struct ims_domain *ims;		/* NULL in MSI-X mode */
 	const char *irq_why;		/* why this mode */
+
+	struct vdsa_parent *mdev;	/* virtual DSAs offered, if any */
 
 	struct idxd_wq **wqs;
 	struct idxd_group **groups;
@@ -303,6 +312,10 @@ int idxd_wq_request_handle(struct idxd_wq *wq);
 void idxd_wq_release_handle(struct idxd_wq *wq);
 void idxd_wq_efd_add(struct idxd_wq *wq, struct idxd_efd *efd);
 void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd);
+int idxd_vec_alloc(struct idxd_dev *idev, irq_handler_t thread, void *data,
+		   const char *name, int *irq, int *slot, u16 *handle);
+void idxd_vec_free(struct idxd_dev *idev, int irq, int slot, u16 handle,
+		   void *data);
 
 /* submit.c */
 int idxd_submit(struct idxd_wq *wq, const void *desc);
@@ -328,6 +341,7 @@ int idxd_wq_cdev_add(struct idxd_wq *wq);
 void idxd_wq_cdev_del(struct idxd_wq *wq);
 
 /* sysfs.c */
+extern const char * const idxd_wq_type_names[];
 extern const struct attribute_group *idxd_dev_groups[];
 extern const struct attribute_group *idxd_wq_groups[];
 extern const struct attribute_group *idxd_group_groups[];

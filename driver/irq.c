@@ -348,3 +348,66 @@ void idxd_wq_irq_teardown(struct idxd_wq *wq)
 	wq->msix_vec = -1;
 	wq->handle_granted = false;
 }
+
+/**
+ * idxd_vec_alloc() - an IMS slot, its irq and handle, for a consumer other
+ * than a WQ's own interrupt (a virtual DSA's guest vector)
+ * @idev: the device, in IMS mode
+ * @thread: threaded handler (the hard part only wakes it)
+ * @data: its argument
+ * @name: the irq's name; must outlive the irq
+ * @irq: the Linux irq
+ * @slot: the IMS slot
+ * @handle: what descriptors submitted through an IMS portal carry
+ *
+ * Return: 0, or a negative errno with nothing left allocated.
+ */
+int idxd_vec_alloc(struct idxd_dev *idev, irq_handler_t thread, void *data,
+		   const char *name, int *irq, int *slot, u16 *handle)
+{
+	u32 h;
+	int rc;
+
+	if (!idev->ims)
+		return -EOPNOTSUPP;
+	*slot = ims_slot_get(idev->ims);
+	if (*slot < 0)
+		return *slot;
+	*irq = ims_irq_alloc(idev->ims, *slot);
+	if (*irq < 0) {
+		rc = *irq;
+		goto err_slot;
+	}
+	rc = request_threaded_irq(*irq, NULL, thread, IRQF_ONESHOT, name, data);
+	if (rc)
+		goto err_irq;
+	*handle = *slot;
+	if (idev->request_int_handles) {
+		rc = idxd_cmd(idev, IDXD_CMD_REQUEST_INT_HANDLE,
+			      *slot | IDXD_CMD_INT_HANDLE_IMS, &h);
+		if (rc) {
+			rc = -ENXIO;
+			goto err_req;
+		}
+		*handle = h;
+	}
+	return 0;
+err_req:
+	free_irq(*irq, data);
+err_irq:
+	ims_irq_free(idev->ims, *irq);
+err_slot:
+	ims_slot_put(idev->ims, *slot);
+	return rc;
+}
+
+void idxd_vec_free(struct idxd_dev *idev, int irq, int slot, u16 handle,
+		   void *data)
+{
+	if (idev->request_int_handles)
+		idxd_cmd(idev, IDXD_CMD_RELEASE_INT_HANDLE,
+			 handle | IDXD_CMD_INT_HANDLE_IMS, NULL);
+	free_irq(irq, data);
+	ims_irq_free(idev->ims, irq);
+	ims_slot_put(idev->ims, slot);
+}

@@ -13,6 +13,7 @@
 #include <linux/pci.h>
 #include <asm/cpufeature.h>
 #include "idxd_ims.h"
+#include "mdev.h"
 
 static DEFINE_IDA(idxd_dsa_ida);
 static DEFINE_IDA(idxd_iax_ida);
@@ -312,6 +313,9 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, idev);
 	idev->ready = true;		/* halt recovery may run from now on */
 	idxd_debugfs_add(idev);
+	/* virtual DSAs are an extra: the device works without them */
+	if (idxd_mdev_parent_add(idev))
+		dev_warn(&pdev->dev, "no virtual DSAs (mdev) on this device\n");
 	dev_info(&pdev->dev, "%s%d: version %#x, %u WQs, %u groups, %u engines, %u IMS entries%s%s\n",
 		 idxd_type_name(idev), idev->id, idev->caps.version,
 		 idev->caps.max_wqs, idev->caps.max_groups,
@@ -342,6 +346,7 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	iowrite32(0, idev->regs + IDXD_GENCTRL_OFFSET);
 	disable_work_sync(&idev->halt_work);
 	idxd_debugfs_del(idev);
+	idxd_mdev_parent_del(idev);	/* guests off before their WQs go */
 	/* Unbind dsa<N> first (it unbinds the WQs), then remove the children. */
 	device_release_driver(&idev->conf_dev);
 	idxd_unregister_children(idev, c->max_wqs, c->max_engines, c->max_groups);
@@ -442,11 +447,16 @@ static int __init idxd_init(void)
 	rc = idxd_bus_init();
 	if (rc)
 		goto err_cdev;
-	rc = pci_register_driver(&idxd_pci_driver);
+	rc = idxd_mdev_init();
 	if (rc)
 		goto err_bus;
+	rc = pci_register_driver(&idxd_pci_driver);
+	if (rc)
+		goto err_mdev;
 	return 0;
 
+err_mdev:
+	idxd_mdev_exit();
 err_bus:
 	idxd_bus_exit();
 err_cdev:
@@ -460,6 +470,7 @@ err_alias:
 static void __exit idxd_exit(void)
 {
 	pci_unregister_driver(&idxd_pci_driver);
+	idxd_mdev_exit();
 	idxd_bus_exit();
 	idxd_debugfs_exit();
 	idxd_cdev_exit();

@@ -21,10 +21,11 @@ static const char * const idxd_dev_state_names[] = {
 	[IDXD_DEV_HALTED] = "halted",
 };
 
-static const char * const idxd_wq_type_names[] = {
+const char * const idxd_wq_type_names[] = {
 	[IDXD_WQT_NONE] = "none",
 	[IDXD_WQT_KERNEL] = "kernel",
 	[IDXD_WQT_USER] = "user",
+	[IDXD_WQT_MDEV] = "mdev",
 };
 
 /* Config changes need a disabled device (groups, engines, GENCFG). */
@@ -620,7 +621,7 @@ static ssize_t type_store(struct device *dev, struct device_attribute *attr,
 	if (!rc) {
 		t = sysfs_match_string(idxd_wq_type_names, buf);
 		if (t < 0) {
-			dev_err(dev, "type must be none, kernel or user\n");
+			dev_err(dev, "type must be none, kernel, user or mdev\n");
 			rc = -EINVAL;
 		} else {
 			if (wq->type != t)

@@ -155,7 +155,7 @@ int idxd_wq_enable(struct idxd_wq *wq)
 		return rc;
 	}
 	dev_info(&wq->conf_dev, "enabled (%s, size %u, irq %d, %s %d, handle %#x)\n",
-		 wq->type == IDXD_WQT_USER ? "user" : "kernel", wq->size, wq->irq,
+		 idxd_wq_type_names[wq->type], wq->size, wq->irq,
 		 wq->ims_slot >= 0 ? "IMS slot" : "MSI-X vector",
 		 wq->ims_slot >= 0 ? wq->ims_slot : wq->msix_vec, wq->int_handle);
 	return 0;

@@ -30,7 +30,8 @@ kload() { modprobe -d "$REPO/.cache/kernel/root" "$@"; }
 BIN=$REPO/build/tests
 SYS=/sys/bus/dsa/devices
 
-load_driver() { insmod "$REPO/driver/idxd_ims.ko" "$@"; }
+# idxd_ims needs vfio and mdev (its virtual DSAs): modprobe would load them
+load_driver() { kload -a vfio mdev && insmod "$REPO/driver/idxd_ims.ko" "$@"; }
 
 # Configure wq<dev>.<wq> through sysfs: cfg_wq DEV WQ TYPE NAME [SIZE]
 cfg_wq() {

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mdev: a virtual DSA per guest, backed by host WQs bound to the "mdev"
+ * WQ driver; each guest MSI-X vector is backed by one host IMS slot.
+ */
+#ifndef _IDXD_IMS_MDEV_H_
+#define _IDXD_IMS_MDEV_H_
+
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+#include "../uapi/linux/idxd_ims.h"
+#include "idxd_ims.h"
+
+#define VDSA_MAX_WQS		2
+#define VDSA_MAX_VECS		(1 + VDSA_MAX_WQS)	/* 0: misc; 1..: WQs */
+#define VDSA_CFG_SIZE		256
+#define VDSA_BAR0_SIZE		SZ_64K
+#define VDSA_MSIX_TABLE		0x2000
+#define VDSA_MSIX_PBA		0x3000
+#define VDSA_WQCFG		0x600
+#define VDSA_GRPCFG		0x400
+#define VDSA_MSIX_CAP		0x40
+#define VDSA_MAX_XFER_SHIFT	16	/* 64 KiB: bounce buffers per entry */
+#define VDSA_MAX_BATCH_SHIFT	5
+#define VDSA_WQ_SIZE_MAX	32
+
+/* vfio region indexes are the PCI BAR numbers, plus config space */
+#define VDSA_REGION_SHIFT	40
+#define VDSA_OFF_INDEX(off)	((off) >> VDSA_REGION_SHIFT)
+#define VDSA_OFF_MASK		((1ULL << VDSA_REGION_SHIFT) - 1)
+#define VDSA_INDEX_OFF(i)	((u64)(i) << VDSA_REGION_SHIFT)
+
+struct vdsa;
+
+/*
+ * One descriptor in flight on a backing WQ: the host descriptor points at
+ * bounce buffers; the guest's addresses are kept to copy results back.
+ */
+struct vdsa_slot {
+	bool busy;
+	struct idxd_ims_desc gdesc;	/* as the guest wrote it */
+	void *buf[2];			/* bounce: source(s) / destination */
+	dma_addr_t iova[2];
+	struct idxd_ims_completion *cr;	/* host completion record */
+	dma_addr_t cr_iova;
+	int vec;			/* guest vector to signal, -1: none */
+};
+
+/* A guest WQ and its backing host WQ. */
+struct vdsa_wq {
+	struct idxd_wq *hwq;
+	bool enabled;			/* guest view */
+	u64 portal[8];			/* 8-byte stores of a descriptor */
+	u8 portal_have;			/* bitmap of those stored */
+	struct vdsa_slot slots[VDSA_WQ_SIZE_MAX];
+	unsigned int size;
+};
+
+/* A guest MSI-X vector and the host IMS slot behind it. */
+struct vdsa_vec {
+	struct vdsa *vd;
+	int index;			/* -1: the internal one */
+	char name[48];			/* its host irq's name */
+	struct eventfd_ctx *trigger;
+	int irq;			/* host IMS irq, -1 if none */
+	int slot;
+	u16 handle;			/* what host descriptors carry */
+	bool masked;			/* guest's vector control */
+	bool pending;			/* fired while masked */
+	u64 count;			/* signals delivered */
+};
+
+struct vdsa_type {
+	struct mdev_type type;
+	unsigned int nr_wqs;
+};
+
+/* Per host device: the mdev parent and its types. */
+struct vdsa_parent {
+	struct mdev_parent parent;
+	struct idxd_dev *idev;
+	struct vdsa_type vtypes[2];
+	struct mdev_type *types[2];
+};
+
+struct vdsa {
+	struct vfio_device vdev;
+	struct idxd_dev *idev;
+	const struct vdsa_type *vtype;
+	struct mutex lock;		/* registers, WQs, vectors */
+	struct mutex slot_lock;		/* slots: submit vs copy-back */
+	spinlock_t vec_lock;		/* vectors' triggers vs signals */
+	u8 cfg[VDSA_CFG_SIZE];
+	u32 bar_mask[4];		/* BAR0 lo/hi, BAR2 lo/hi: sizing */
+	u8 *bar0;			/* the guest's register file */
+	unsigned int nr_wqs;
+	struct vdsa_wq wqs[VDSA_MAX_WQS];
+	unsigned int nr_vecs;
+	struct vdsa_vec vecs[VDSA_MAX_VECS];
+	struct vdsa_vec internal;	/* completions no guest vector asked for */
+	bool dev_enabled;
+	bool msix_enabled;
+	u64 swerr[4];
+};
+
+/* mdev.c */
+int idxd_mdev_init(void);
+void idxd_mdev_exit(void);
+int idxd_mdev_parent_add(struct idxd_dev *idev);
+void idxd_mdev_parent_del(struct idxd_dev *idev);
+unsigned int idxd_mdev_free_wqs(struct idxd_dev *idev);
+
+/* mdev_regs.c */
+void vdsa_regs_init(struct vdsa *vd);
+ssize_t vdsa_cfg_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
+		    bool write);
+ssize_t vdsa_bar0_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
+		     bool write);
+ssize_t vdsa_portal_write(struct vdsa *vd, const char *buf, size_t count,
+			  loff_t off);
+void vdsa_reset(struct vdsa *vd);
+void vdsa_swerr(struct vdsa *vd, unsigned int wq, u8 err, const struct idxd_ims_desc *d);
+
+/* mdev_desc.c */
+int vdsa_slots_alloc(struct vdsa *vd, struct vdsa_wq *w);
+void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w);
+void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *d);
+void vdsa_reap(struct vdsa *vd);
+void vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w);
+void vdsa_signal(struct vdsa_vec *v);
+
+#endif /* _IDXD_IMS_MDEV_H_ */

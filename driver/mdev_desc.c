@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdev: guest descriptors.  Without PASID the device cannot use a guest's
+ * addresses, so every descriptor is checked, its sources are copied from
+ * guest memory (vfio_dma_rw) into bounce buffers of the backing WQ's
+ * device, and it runs on the backing WQ with a host completion record and
+ * an interrupt on the host IMS slot behind the guest vector it names.
+ * When that interrupt comes, results and the completion record are
+ * copied back into guest memory, then the guest's eventfd is signalled.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/eventfd.h>
+#include <linux/interrupt.h>
+#include "mdev.h"
+
+#define VDSA_BOUNCE		BIT(VDSA_MAX_XFER_SHIFT)
+#define VDSA_GUEST_FLAGS	(IDXD_IMS_F_FENCE | IDXD_IMS_F_BOF | \
+				 IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR | \
+				 IDXD_IMS_F_RCI | IDXD_IMS_F_CR | \
+				 IDXD_IMS_F_CC | IDXD_IMS_F_STORD)
+
+void vdsa_signal(struct vdsa_vec *v)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&v->vd->vec_lock, flags);
+	if (!v->trigger) {
+		/* not enabled: nothing to deliver */
+	} else if (v->masked) {
+		v->pending = true;
+	} else {
+		eventfd_signal(v->trigger);
+		v->count++;
+	}
+	spin_unlock_irqrestore(&v->vd->vec_lock, flags);
+}
+
+int vdsa_slots_alloc(struct vdsa *vd, struct vdsa_wq *w)
+{
+	struct device *dev = idev_dev(vd->idev);
+	unsigned int i, k;
+
+	for (i = 0; i < w->size; i++) {
+		struct vdsa_slot *s = &w->slots[i];
+
+		for (k = 0; k < 2; k++) {
+			s->buf[k] = dma_alloc_coherent(dev, VDSA_BOUNCE,
+						       &s->iova[k], GFP_KERNEL);
+			if (!s->buf[k])
+				goto err;
+		}
+		s->cr = dma_alloc_coherent(dev, IDXD_IMS_COMPLETION_SIZE,
+					   &s->cr_iova, GFP_KERNEL);
+		if (!s->cr)
+			goto err;
+	}
+	return 0;
+err:
+	vdsa_slots_free(vd, w);
+	return -ENOMEM;
+}
+
+void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w)
+{
+	struct device *dev = idev_dev(vd->idev);
+	unsigned int i, k;
+
+	for (i = 0; i < w->size; i++) {
+		struct vdsa_slot *s = &w->slots[i];
+
+		for (k = 0; k < 2; k++) {
+			if (s->buf[k])
+				dma_free_coherent(dev, VDSA_BOUNCE, s->buf[k],
+						  s->iova[k]);
+			s->buf[k] = NULL;
+		}
+		if (s->cr)
+			dma_free_coherent(dev, IDXD_IMS_COMPLETION_SIZE, s->cr,
+					  s->cr_iova);
+		s->cr = NULL;
+		s->busy = false;
+	}
+}
+
+static bool vdsa_op_supported(u8 op)
+{
+	switch (op) {
+	case IDXD_IMS_OP_NOOP:
+	case IDXD_IMS_OP_DRAIN:
+	case IDXD_IMS_OP_MEMMOVE:
+	case IDXD_IMS_OP_MEMFILL:
+	case IDXD_IMS_OP_COMPARE:
+	case IDXD_IMS_OP_COMPVAL:
+	case IDXD_IMS_OP_CRCGEN:
+	case IDXD_IMS_OP_COPY_CRC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Does @op move data (so needs 0 < size <= max)?  And what does it write? */
+static bool vdsa_op_sized(u8 op)
+{
+	return op != IDXD_IMS_OP_NOOP && op != IDXD_IMS_OP_DRAIN;
+}
+
+static bool vdsa_op_writes_dst(u8 op)
+{
+	return op == IDXD_IMS_OP_MEMMOVE || op == IDXD_IMS_OP_MEMFILL ||
+	       op == IDXD_IMS_OP_COPY_CRC;
+}
+
+/**
+ * vdsa_check() - what the device would refuse in a guest descriptor
+ * @vd: the virtual device
+ * @d: the guest's descriptor
+ * @vec: the guest vector its interrupt goes to, or -1
+ *
+ * Return: 0, or the completion status the guest gets instead.
+ */
+static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
+{
+	u32 flags = d->flags_opcode & 0xffffff;
+	u8 op = d->flags_opcode >> 24;
+
+	*vec = -1;
+	if (d->pasid_priv || (flags & ~VDSA_GUEST_FLAGS))
+		return IDXD_IMS_ST_INVALID_FLAGS;
+	if (!vdsa_op_supported(op))
+		return IDXD_IMS_ST_BAD_OPCODE;
+	if (vdsa_op_sized(op) && (!d->size || d->size > VDSA_BOUNCE))
+		return IDXD_IMS_ST_XFER_ERANGE;
+	if (flags & IDXD_IMS_F_RCI) {
+		/* vector 0 is the device's own; a guest names 1..N-1 */
+		if (!d->int_handle || d->int_handle >= vd->nr_vecs ||
+		    !READ_ONCE(vd->vecs[d->int_handle].trigger))
+			return IDXD_IMS_ST_INT_HANDLE_INVAL;
+		*vec = d->int_handle;
+	}
+	return 0;
+}
+
+/* Copy @len guest bytes at @gaddr into @buf; a read fault on failure. */
+static u8 vdsa_read_guest(struct vdsa *vd, u64 gaddr, void *buf, u32 len,
+			  u64 *fault)
+{
+	if (vfio_dma_rw(&vd->vdev, gaddr, buf, len, false)) {
+		*fault = gaddr;
+		return IDXD_IMS_ST_PAGE_FAULT;
+	}
+	return 0;
+}
+
+/*
+ * Bring the sources in and build the host descriptor on @s's bounce
+ * buffers.  Return: 0 or a completion status (with *fault).
+ */
+static u8 vdsa_stage(struct vdsa *vd, struct vdsa_slot *s,
+		     const struct idxd_ims_desc *g, struct idxd_ims_desc *h,
+		     u64 *fault)
+{
+	u8 op = g->flags_opcode >> 24;
+	u8 st = 0;
+
+	*h = *g;
+	switch (op) {
+	case IDXD_IMS_OP_MEMMOVE:
+	case IDXD_IMS_OP_COPY_CRC:
+		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault);
+		h->src = s->iova[0];
+		h->dst = s->iova[1];
+		break;
+	case IDXD_IMS_OP_MEMFILL:
+		h->dst = s->iova[1];	/* src is the pattern */
+		break;
+	case IDXD_IMS_OP_COMPARE:
+		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault) ?:
+		     vdsa_read_guest(vd, g->dst, s->buf[1], g->size, fault);
+		h->src = s->iova[0];
+		h->dst = s->iova[1];
+		break;
+	case IDXD_IMS_OP_COMPVAL:
+	case IDXD_IMS_OP_CRCGEN:
+		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault);
+		h->src = s->iova[0];
+		break;
+	}
+	return st;
+}
+
+/*
+ * Write a completion record into guest memory, status byte last so the
+ * guest never sees a status before the rest.  Unwritable: SWERR.
+ */
+static void vdsa_write_cr(struct vdsa *vd, unsigned int wq,
+			  const struct idxd_ims_desc *g,
+			  const struct idxd_ims_completion *c)
+{
+	if (!(g->flags_opcode & IDXD_IMS_F_CRAV))
+		return;
+	if (g->completion_addr % IDXD_IMS_COMPLETION_ALIGN) {
+		vdsa_swerr(vd, wq, IDXD_IMS_ST_CRA_ALIGN, g);
+		return;
+	}
+	if (vfio_dma_rw(&vd->vdev, g->completion_addr + 1, (u8 *)c + 1,
+			sizeof(*c) - 1, true) ||
+	    vfio_dma_rw(&vd->vdev, g->completion_addr, (void *)c, 1, true))
+		vdsa_swerr(vd, wq, IDXD_IMS_ST_CRA_XLAT, g);
+}
+
+/* A descriptor refused before it reached the device. */
+static void vdsa_fail(struct vdsa *vd, unsigned int wq,
+		      const struct idxd_ims_desc *g, u8 status, u64 fault)
+{
+	struct idxd_ims_completion c = {
+		.status = status,
+		.fault_addr = fault,
+	};
+	u16 h = g->int_handle;
+
+	if (g->flags_opcode & IDXD_IMS_F_CRAV)
+		vdsa_write_cr(vd, wq, g, &c);
+	else
+		vdsa_swerr(vd, wq, status, g);
+	/* an interrupt was asked for: deliver it if the vector is real */
+	if ((g->flags_opcode & IDXD_IMS_F_RCI) && h && h < vd->nr_vecs)
+		vdsa_signal(&vd->vecs[h]);
+}
+
+/**
+ * vdsa_submit() - a whole descriptor arrived on guest WQ @wq's portal
+ * @vd: the virtual device, vd->lock held
+ * @wq: guest WQ index
+ * @g: the descriptor
+ *
+ * As on the device, a descriptor for a disabled or full WQ is dropped.
+ */
+void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g)
+{
+	struct vdsa_wq *w = &vd->wqs[wq];
+	struct idxd_ims_desc h;
+	struct vdsa_slot *s = NULL;
+	unsigned int i;
+	u64 fault = 0;
+	int vec;
+	u8 st;
+
+	if (!vd->dev_enabled || !w->enabled)
+		return;
+	mutex_lock(&vd->slot_lock);
+	for (i = 0; i < w->size && !s; i++)
+		if (!w->slots[i].busy)
+			s = &w->slots[i];
+	if (!s)
+		goto out;
+	st = vdsa_check(vd, g, &vec) ?: vdsa_stage(vd, s, g, &h, &fault);
+	if (st) {
+		vdsa_fail(vd, wq, g, st, fault);
+		goto out;
+	}
+	/* the host always wants the record and an interrupt: it copies back */
+	h.pasid_priv = 0;
+	h.flags_opcode = (g->flags_opcode & ~0xffffffu) |
+			 (g->flags_opcode & (IDXD_IMS_F_CR | IDXD_IMS_F_CC)) |
+			 IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR | IDXD_IMS_F_RCI;
+	h.completion_addr = s->cr_iova;
+	h.int_handle = vec >= 0 ? vd->vecs[vec].handle : vd->internal.handle;
+	memset(s->cr, 0, sizeof(*s->cr));
+	s->gdesc = *g;
+	s->vec = vec;
+	s->busy = true;
+	if (idxd_submit(w->hwq, &h)) {
+		s->busy = false;
+		vdsa_fail(vd, wq, g, IDXD_IMS_ST_BATCH_FAIL, 0);
+	}
+out:
+	mutex_unlock(&vd->slot_lock);
+}
+
+/* One finished slot: results, then the record, into guest memory. */
+static void vdsa_finish(struct vdsa *vd, unsigned int wq, struct vdsa_slot *s)
+{
+	const struct idxd_ims_desc *g = &s->gdesc;
+	struct idxd_ims_completion c = *s->cr;
+	u8 op = g->flags_opcode >> 24;
+
+	if ((c.status & IDXD_IMS_ST_MASK) == IDXD_IMS_ST_SUCCESS &&
+	    vdsa_op_writes_dst(op) &&
+	    vfio_dma_rw(&vd->vdev, g->dst, s->buf[1], g->size, true)) {
+		c.status = IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT;
+		c.fault_addr = g->dst;
+		c.bytes_completed = 0;
+	} else if (c.fault_addr) {
+		/* a fault in a bounce buffer is one in the guest's buffer */
+		c.fault_addr = (c.fault_addr - s->iova[0] < VDSA_BOUNCE ?
+				g->src + (c.fault_addr - s->iova[0]) :
+				g->dst + (c.fault_addr - s->iova[1]));
+	}
+	vdsa_write_cr(vd, wq, g, &c);
+	s->busy = false;
+}
+
+/* Copy back every slot the device has completed. */
+void vdsa_reap(struct vdsa *vd)
+{
+	unsigned int i, k;
+
+	mutex_lock(&vd->slot_lock);
+	for (i = 0; i < vd->nr_wqs; i++) {
+		struct vdsa_wq *w = &vd->wqs[i];
+
+		for (k = 0; k < w->size; k++) {
+			struct vdsa_slot *s = &w->slots[k];
+
+			if (s->busy && READ_ONCE(s->cr->status)) {
+				dma_rmb();
+				vdsa_finish(vd, i, s);
+			}
+		}
+	}
+	mutex_unlock(&vd->slot_lock);
+}
+
+/**
+ * vdsa_wq_quiesce() - let everything in flight on @w finish and land
+ * @vd: the virtual device
+ * @w: the guest WQ
+ *
+ * DRAIN_WQ on the backing WQ returns when the device has completed all
+ * its descriptors; their records are then copied back here rather than
+ * waiting for the interrupt threads.
+ */
+void vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w)
+{
+	struct idxd_wq *hwq = w->hwq;
+
+	if (idxd_wq_enabled(hwq))
+		idxd_cmd(vd->idev, IDXD_CMD_DRAIN_WQ,
+			 BIT(hwq->id % 16) | ((hwq->id / 16) << 16), NULL);
+	vdsa_reap(vd);
+	w->portal_have = 0;
+}

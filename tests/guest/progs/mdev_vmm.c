@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mdev_vmm: act as a VMM for two idxd_ims virtual DSAs (mdevs) through
+ * the VFIO API: container and group, guest memory mapped for DMA, region
+ * reads and writes, MSI-X eventfds through SET_IRQS.  Runs MEMMOVE with
+ * completion interrupts on both, checks data, records and that each
+ * eventfd fires once per completion and only for its own device, then
+ * tries bad input of every kind the device must survive.
+ *
+ *   mdev_vmm UUID_A UUID_B
+ *
+ * Prints "@@ TEST mdev:name PASS|FAIL detail"; exits 1 on any failure.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include "../../../uapi/linux/idxd_ims.h"
+
+#define GUEST_IOVA	0x100000ull
+#define GUEST_SIZE	(4u << 20)
+#define NVEC		2
+
+static int failures;
+
+static void result(const char *name, int ok, const char *fmt, ...)
+{
+	char msg[256] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
+	printf("@@ TEST mdev:%s %s%s%s\n", name, ok ? "PASS" : "FAIL",
+	       *msg ? " " : "", msg);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+/* One "guest": a container, a device, its memory and its vectors. */
+struct guest {
+	const char *uuid;
+	char tag;
+	int container, group, dev;
+	uint8_t *mem;			/* guest RAM at GUEST_IOVA */
+	uint64_t off[VFIO_PCI_NUM_REGIONS];
+	uint64_t size[VFIO_PCI_NUM_REGIONS];
+	int efd[NVEC];
+};
+
+static uint64_t gpa(struct guest *g, void *p)
+{
+	return GUEST_IOVA + ((uint8_t *)p - g->mem);
+}
+
+static int open_guest(struct guest *g)
+{
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	char link[256], path[300];
+	ssize_t n;
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", g->uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+	g->container = open("/dev/vfio/vfio", O_RDWR);
+	g->group = open(path, O_RDWR);
+	if (g->container < 0 || g->group < 0)
+		return -errno;
+	if (ioctl(g->group, VFIO_GROUP_GET_STATUS, &gs) ||
+	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return -EINVAL;
+	if (ioctl(g->group, VFIO_GROUP_SET_CONTAINER, &g->container) ||
+	    ioctl(g->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -errno;
+	g->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED)
+		return -errno;
+	memset(g->mem, 0, GUEST_SIZE);
+	map.vaddr = (uintptr_t)g->mem;
+	map.iova = GUEST_IOVA;
+	map.size = GUEST_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	if (ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map))
+		return -errno;
+	g->dev = ioctl(g->group, VFIO_GROUP_GET_DEVICE_FD, g->uuid);
+	if (g->dev < 0)
+		return -errno;
+	for (i = 0; i < VFIO_PCI_NUM_REGIONS; i++) {
+		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = i };
+
+		if (ioctl(g->dev, VFIO_DEVICE_GET_REGION_INFO, &ri))
+			return -errno;
+		g->off[i] = ri.offset;
+		g->size[i] = ri.size;
+	}
+	for (i = 0; i < NVEC; i++)
+		g->efd[i] = eventfd(0, EFD_NONBLOCK);
+	return 0;
+}
+
+static int rd(struct guest *g, int region, uint64_t off, void *buf, size_t n)
+{
+	return pread(g->dev, buf, n, g->off[region] + off) == (ssize_t)n ? 0 : -errno;
+}
+
+static int wr(struct guest *g, int region, uint64_t off, const void *buf, size_t n)
+{
+	return pwrite(g->dev, buf, n, g->off[region] + off) == (ssize_t)n ? 0 : -errno;
+}
+
+static uint32_t reg32(struct guest *g, uint64_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	rd(g, VFIO_PCI_BAR0_REGION_INDEX, off, &v, 4);
+	return v;
+}
+
+static uint64_t reg64(struct guest *g, uint64_t off)
+{
+	uint64_t v = ~0ull;
+
+	rd(g, VFIO_PCI_BAR0_REGION_INDEX, off, &v, 8);
+	return v;
+}
+
+/* A command through CMD; the CMDSTS error code. */
+static uint32_t cmd(struct guest *g, uint32_t code, uint32_t operand)
+{
+	uint32_t v = code << 20 | operand;
+
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0xa0, &v, 4);
+	return reg32(g, 0xa8) & 0xff;
+}
+
+static int set_vectors(struct guest *g, int start, int count, const int *fds)
+{
+	char buf[sizeof(struct vfio_irq_set) + 8 * sizeof(int)];
+	struct vfio_irq_set *s = (void *)buf;
+
+	s->argsz = sizeof(*s) + count * sizeof(int);
+	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	s->start = start;
+	s->count = count;
+	memcpy(s->data, fds, count * sizeof(int));
+	return ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
+}
+
+/* Eventfd count after waiting up to @ms for it to become non-zero. */
+static uint64_t wait_efd(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t n = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(fd, &n, 8) != 8)
+		n = 0;
+	return n;
+}
+
+static void desc(struct idxd_ims_desc *d, uint8_t op, uint32_t flags,
+		 uint64_t cr)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags_opcode = (uint32_t)op << 24 | flags | IDXD_IMS_F_CRAV |
+			  IDXD_IMS_F_RCR;
+	d->completion_addr = cr;
+}
+
+/* Submit on WQ 0's portal: one 64-byte write, or eight 8-byte stores. */
+static int submit(struct guest *g, const struct idxd_ims_desc *d, int split)
+{
+	int i, rc = 0;
+
+	if (!split)
+		return wr(g, VFIO_PCI_BAR2_REGION_INDEX, 0, d, 64);
+	for (i = 0; i < 8 && !rc; i++)
+		rc = wr(g, VFIO_PCI_BAR2_REGION_INDEX, i * 8, (const uint8_t *)d + i * 8, 8);
+	return rc;
+}
+
+/* Guest memory layout: records at 0, data from 64 KiB. */
+static struct idxd_ims_completion *cr(struct guest *g, int n)
+{
+	return (void *)(g->mem + n * 32);
+}
+
+static uint8_t *data(struct guest *g, int n)
+{
+	return g->mem + 65536 + (size_t)n * 65536;
+}
+
+static uint8_t wait_cr(struct guest *g, int n)
+{
+	volatile uint8_t *st = &cr(g, n)->status;
+	struct timespec t = { 0, 200000 };
+	int i;
+
+	for (i = 0; i < 10000 && !*st; i++)
+		nanosleep(&t, NULL);
+	return *st;
+}
+
+/* A MEMMOVE with an interrupt on vector 1, waited for; its status. */
+static uint8_t memmove_irq(struct guest *g, uint32_t len, int split,
+			   uint64_t *irqs)
+{
+	struct idxd_ims_desc d;
+
+	memset(cr(g, 0), 0, 32);
+	desc(&d, IDXD_IMS_OP_MEMMOVE, IDXD_IMS_F_RCI, gpa(g, cr(g, 0)));
+	d.src = gpa(g, data(g, 0));
+	d.dst = gpa(g, data(g, 1));
+	d.size = len;
+	d.int_handle = 1;
+	if (submit(g, &d, split))
+		return 0xff;
+	*irqs = wait_efd(g->efd[1], 5000);
+	return wait_cr(g, 0);
+}
+
+static void test_setup(struct guest *g)
+{
+	struct vfio_device_info di = { .argsz = sizeof(di) };
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_MSIX_IRQ_INDEX };
+	uint16_t vid = 0, did = 0, cmdreg = 0x6;
+	uint8_t cap = 0, capid = 0;
+	char n[64];
+
+#define T(x) (snprintf(n, sizeof(n), "%c-%s", g->tag, x), n)
+	result(T("device-info"), !ioctl(g->dev, VFIO_DEVICE_GET_INFO, &di) &&
+	       (di.flags & VFIO_DEVICE_FLAGS_PCI) && di.num_regions >= 9, NULL);
+	result(T("regions"), g->size[VFIO_PCI_CONFIG_REGION_INDEX] == 256 &&
+	       g->size[VFIO_PCI_BAR0_REGION_INDEX] == 65536 &&
+	       g->size[VFIO_PCI_BAR2_REGION_INDEX] >= 16384, "bar2 %llu",
+	       (unsigned long long)g->size[VFIO_PCI_BAR2_REGION_INDEX]);
+	if (ioctl(g->dev, VFIO_DEVICE_GET_IRQ_INFO, &ii))
+		ii.count = 0;
+	result(T("msix-count"), ii.count == NVEC, "%u vectors", ii.count);
+	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 0, &vid, 2);
+	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 2, &did, 2);
+	result(T("config-ids"), vid == 0x8086 && did == 0x0b25, "%04x:%04x", vid, did);
+	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 0x34, &cap, 1);
+	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, cap, &capid, 1);
+	result(T("config-msix-cap"), capid == 0x11, "cap %#x id %#x", cap, capid);
+	wr(g, VFIO_PCI_CONFIG_REGION_INDEX, 4, &cmdreg, 2);
+	result(T("version"), reg32(g, 0) == 0x100, "%#x", reg32(g, 0));
+	result(T("one-wq"), ((reg64(g, 0x20) >> 16) & 0xff) == 1, "wqcap %#llx",
+	       (unsigned long long)reg64(g, 0x20));
+	result(T("set-irqs"), !set_vectors(g, 0, NVEC, g->efd), NULL);
+	result(T("wq-enable-before-device"), cmd(g, 6, 0) == 0x20, NULL);
+	result(T("enable-device"), cmd(g, 1, 0) == 0 && (reg32(g, 0x90) & 3) == 1, NULL);
+	result(T("enable-device-twice"), cmd(g, 1, 0) == 0x10, NULL);
+	result(T("enable-wq"), cmd(g, 6, 0) == 0 &&
+	       (reg32(g, 0x600 + 6 * 4) >> 30) == 1, NULL);
+	result(T("enable-wq-bad-index"), cmd(g, 6, 5) == 0x02, NULL);
+#undef T
+}
+
+static void test_work(struct guest *a, struct guest *b, int rounds)
+{
+	uint64_t irqs, total = 0, other;
+	int i, ok = 1;
+	uint8_t st = 0;
+
+	for (i = 0; i < rounds && ok; i++) {
+		uint32_t len = 1 + (i * 977) % 65536;
+
+		for (uint32_t k = 0; k < len; k++)
+			data(a, 0)[k] = i + k * 7;
+		memset(data(a, 1), 0, len + 1);
+		st = memmove_irq(a, len, i & 1, &irqs);
+		total += irqs;
+		ok = st == 1 && irqs == 1 && !memcmp(data(a, 0), data(a, 1), len) &&
+		     data(a, 1)[len] == 0 && cr(a, 0)->bytes_completed == len;
+	}
+	result(a->tag == 'a' ? "a-memmove-irq" : "b-memmove-irq", ok,
+	       "%d of %d, last status %#x, %llu interrupts", i, rounds, st,
+	       (unsigned long long)total);
+	other = wait_efd(b->efd[1], 0) + wait_efd(b->efd[0], 0);
+	result(a->tag == 'a' ? "a-not-seen-by-b" : "b-not-seen-by-a", other == 0,
+	       "%llu", (unsigned long long)other);
+}
+
+/* A descriptor the device must refuse: its record's status. */
+static uint8_t refused(struct guest *g, struct idxd_ims_desc *d)
+{
+	memset(cr(g, 2), 0, 32);
+	d->completion_addr = gpa(g, cr(g, 2));
+	submit(g, d, 0);
+	return wait_cr(g, 2);
+}
+
+static void test_bad_input(struct guest *g, struct guest *other)
+{
+	struct idxd_ims_desc d, good;
+	uint64_t v, before;
+	uint32_t x = 0x12345678;
+	uint8_t st;
+	int rc;
+
+	desc(&good, IDXD_IMS_OP_MEMMOVE, 0, 0);
+	good.src = gpa(g, data(g, 0));
+	good.dst = gpa(g, data(g, 1));
+	good.size = 4096;
+
+	d = good;
+	d.pasid_priv = 1u << 31;
+	st = refused(g, &d);
+	result("bad-priv", st == IDXD_IMS_ST_INVALID_FLAGS, "status %#x", st);
+	d = good;
+	d.pasid_priv = 5;
+	st = refused(g, &d);
+	result("bad-pasid", st == IDXD_IMS_ST_INVALID_FLAGS, "status %#x", st);
+	d = good;
+	d.flags_opcode = (0x7fu << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
+	st = refused(g, &d);
+	result("bad-opcode", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
+	d = good;
+	d.flags_opcode = (IDXD_IMS_OP_BATCH << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
+	st = refused(g, &d);
+	result("bad-batch-unsupported", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
+	d = good;
+	d.size = 65537;
+	st = refused(g, &d);
+	result("bad-size", st == IDXD_IMS_ST_XFER_ERANGE, "status %#x", st);
+	d = good;
+	d.flags_opcode |= IDXD_IMS_F_RCI;
+	d.int_handle = 7;		/* beyond its 2 vectors */
+	st = refused(g, &d);
+	result("bad-handle-beyond", st == IDXD_IMS_ST_INT_HANDLE_INVAL, "status %#x", st);
+	d.int_handle = 0;		/* the device's own vector */
+	st = refused(g, &d);
+	result("bad-handle-zero", st == IDXD_IMS_ST_INT_HANDLE_INVAL, "status %#x", st);
+	result("bad-handle-no-other-irq", wait_efd(other->efd[1], 100) == 0, NULL);
+	d = good;
+	d.src = 0x80000000;		/* never mapped */
+	st = refused(g, &d);
+	result("bad-src-unmapped", st == IDXD_IMS_ST_PAGE_FAULT &&
+	       cr(g, 2)->fault_addr == 0x80000000, "status %#x fault %#llx", st,
+	       (unsigned long long)cr(g, 2)->fault_addr);
+	d = good;
+	d.dst = GUEST_IOVA + GUEST_SIZE - 100;	/* runs off the mapping */
+	st = refused(g, &d);
+	result("bad-dst-unmapped", st == (IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT),
+	       "status %#x", st);
+	/* an unwritable completion record: only SWERR can say so */
+	d = good;
+	d.completion_addr = 0x90000000;
+	submit(g, &d, 0);
+	usleep(100000);
+	v = reg64(g, 0xc0);
+	result("bad-record-swerr", (v & 1) && ((v >> 8) & 0xff) == IDXD_IMS_ST_CRA_XLAT,
+	       "swerr %#llx", (unsigned long long)v);
+	result("bad-record-misc-irq", wait_efd(g->efd[0], 1000) >= 1, NULL);
+	v = 3;
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0xc0, &v, 8);
+	result("swerr-acked", !(reg64(g, 0xc0) & 1), NULL);
+
+	/* registers: unknown writes ignored, bad sizes refused */
+	before = reg64(g, 0x20);
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x20, &x, 4);
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x500, &x, 4);
+	result("reg-readonly", reg64(g, 0x20) == before && reg32(g, 0x500) == 0, NULL);
+	rc = pwrite(g->dev, &x, 3, g->off[VFIO_PCI_BAR0_REGION_INDEX] + 0x80);
+	result("reg-bad-size", rc < 0 && errno == EINVAL, "rc %d", rc);
+	rc = pwrite(g->dev, &x, 4, g->off[VFIO_PCI_BAR0_REGION_INDEX] + 0x10002);
+	result("reg-out-of-bar", rc < 0 && errno == EINVAL, "rc %d", rc);
+	rc = pwrite(g->dev, &good, 64, g->off[VFIO_PCI_BAR2_REGION_INDEX] + 8 * 4096);
+	result("portal-beyond-wqs", rc < 0 && errno == EINVAL, "rc %d", rc);
+	rc = pwrite(g->dev, &good, 64, 9ull << 40);
+	result("region-unknown", rc < 0, "rc %d", rc);
+	result("bad-command", cmd(g, 0x1f, 0) == 0x01, NULL);
+	result("bad-wq-command", cmd(g, 8, 0x80) == 0x02, NULL);
+	{
+		char buf[sizeof(struct vfio_irq_set) + 4];
+		struct vfio_irq_set *s = (void *)buf;
+		int fd = g->efd[1];
+
+		s->argsz = sizeof(buf);
+		s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+		s->start = 5;
+		s->count = 1;
+		memcpy(s->data, &fd, 4);
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-bad-start", rc < 0 && errno == EINVAL, "rc %d", rc);
+		s->start = 1;
+		s->index = VFIO_PCI_INTX_IRQ_INDEX;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-bad-index", rc < 0 && errno == EINVAL, "rc %d", rc);
+		s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+		fd = 12345;
+		memcpy(s->data, &fd, 4);
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-bad-fd", rc < 0, "rc %d", rc);
+	}
+	/* after all that, work still flows */
+	memset(data(g, 1), 0, 4096);
+	st = memmove_irq(g, 4096, 0, &v);
+	result("works-after-bad-input", st == 1 && v == 1 &&
+	       !memcmp(data(g, 0), data(g, 1), 4096), "status %#x irqs %llu", st,
+	       (unsigned long long)v);
+}
+
+/* Guest masking: an interrupt while masked is held, then delivered once. */
+static void test_masking(struct guest *g)
+{
+	uint32_t ctrl = 1;
+	uint64_t irqs, later;
+	uint8_t st;
+
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x2000 + 16 + 12, &ctrl, 4);
+	st = memmove_irq(g, 512, 0, &irqs);
+	result("masked-held", st == 1 && irqs == 0, "status %#x irqs %llu", st,
+	       (unsigned long long)irqs);
+	ctrl = 0;
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x2000 + 16 + 12, &ctrl, 4);
+	later = wait_efd(g->efd[1], 2000);
+	result("unmasked-delivered", later == 1, "%llu", (unsigned long long)later);
+}
+
+/* A new eventfd for a live vector: the next interrupt goes there only. */
+static void test_retarget(struct guest *g)
+{
+	int fresh = eventfd(0, EFD_NONBLOCK), old = g->efd[1];
+	uint64_t irqs, stale;
+	uint8_t st;
+
+	result("retarget", !set_vectors(g, 1, 1, &fresh), NULL);
+	g->efd[1] = fresh;
+	st = memmove_irq(g, 256, 1, &irqs);
+	stale = wait_efd(old, 0);
+	result("retarget-delivered", st == 1 && irqs == 1 && stale == 0,
+	       "status %#x new %llu old %llu", st, (unsigned long long)irqs,
+	       (unsigned long long)stale);
+	close(old);
+}
+
+/* Reset with work in flight: every record lands, work flows after. */
+static void test_reset_inflight(struct guest *g)
+{
+	struct idxd_ims_desc d;
+	int i, ok = 1;
+	uint64_t irqs;
+	uint8_t st;
+
+	for (i = 0; i < 6; i++) {
+		memset(cr(g, 10 + i), 0, 32);
+		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, 10 + i)));
+		d.src = 0x0101010101010101ull * (i + 1);
+		d.dst = gpa(g, data(g, 2 + i % 4));
+		d.size = 65536;
+		submit(g, &d, 0);
+	}
+	result("reset-ioctl", !ioctl(g->dev, VFIO_DEVICE_RESET), NULL);
+	for (i = 0; i < 6; i++)
+		ok &= cr(g, 10 + i)->status != 0;
+	result("reset-records-landed", ok, NULL);
+	result("reset-disabled", (reg32(g, 0x90) & 3) == 0, NULL);
+	cmd(g, 1, 0);
+	cmd(g, 6, 0);
+	st = memmove_irq(g, 1000, 0, &irqs);
+	result("reset-works-after", st == 1 && irqs == 1, "status %#x irqs %llu", st,
+	       (unsigned long long)irqs);
+}
+
+static void close_guest(struct guest *g)
+{
+	int i;
+
+	close(g->dev);
+	for (i = 0; i < NVEC; i++)
+		close(g->efd[i]);
+	close(g->group);
+	close(g->container);
+}
+
+int main(int argc, char **argv)
+{
+	struct guest a = { .tag = 'a' }, b = { .tag = 'b' };
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s UUID_A UUID_B\n", argv[0]);
+		return 2;
+	}
+	a.uuid = argv[1];
+	b.uuid = argv[2];
+	rc = open_guest(&a);
+	result("a-open", !rc, "%s", rc ? strerror(-rc) : "");
+	rc = rc ?: open_guest(&b);
+	result("b-open", !rc, "%s", rc ? strerror(-rc) : "");
+	if (rc)
+		return 1;
+	test_setup(&a);
+	test_setup(&b);
+	test_work(&a, &b, 40);
+	test_work(&b, &a, 40);
+	test_bad_input(&a, &b);
+	test_masking(&a);
+	test_retarget(&a);
+	test_reset_inflight(&b);
+	/* close with work in flight: the records still land */
+	{
+		struct idxd_ims_desc d;
+		int i;
+
+		for (i = 0; i < 6; i++) {
+			memset(cr(&a, 20 + i), 0, 32);
+			desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(&a, cr(&a, 20 + i)));
+			d.src = 0x5a5a5a5a5a5a5a5aull;
+			d.dst = gpa(&a, data(&a, 2 + i % 4));
+			d.size = 65536;
+			submit(&a, &d, 0);
+		}
+		close_guest(&a);
+		for (i = 0; i < 6; i++)
+			rc |= !cr(&a, 20 + i)->status;
+		result("close-inflight-records-landed", !rc, NULL);
+	}
+	close_guest(&b);
+	return failures ? 1 : 0;
+}
