@@ -7,6 +7,7 @@
  */
 #include <linux/device.h>
 #include "idxd_ims.h"
+#include "mdev.h"
 
 struct idxd_drv {
 	struct device_driver drv;
@@ -135,6 +136,7 @@ static void idxd_wq_drv_remove(struct device *dev)
 
 	mutex_lock(&idev->lock);
 	idxd_wq_cdev_del(wq);
+	idxd_mdev_wq_lost(wq);
 	idxd_wq_disable(wq);		/* drains: no more completions */
 	idxd_dma_unregister(wq);
 	mutex_unlock(&idev->lock);

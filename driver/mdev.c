@@ -61,9 +61,9 @@ static unsigned int vdsa_get_available(struct mdev_type *mtype)
 	if (!idev->ims)
 		return 0;
 	wqs = idxd_mdev_free_wqs(idev) / t->nr_wqs;
-	/* each instance: one internal slot, one per vector */
+	/* each instance: one internal slot, one per WQ vector */
 	slots = (idev->caps.ims_size - ims_slots_used(idev->ims)) /
-		(2 + t->nr_wqs);
+		(1 + t->nr_wqs);
 	return min(wqs, slots);
 }
 
@@ -109,6 +109,33 @@ static void vdsa_release_wqs(struct vdsa *vd)
 	vd->nr_wqs = 0;
 }
 
+/**
+ * idxd_mdev_wq_lost() - the host unbinds a WQ a virtual DSA is using
+ * @wq: the WQ, about to be disabled; idev->lock held
+ *
+ * Work in flight finishes and lands in the guest; from then on the
+ * guest's WQ drops what it is given, as a disabled WQ does.
+ */
+void idxd_mdev_wq_lost(struct idxd_wq *wq)
+{
+	struct vdsa *vd = wq->vdsa;
+	unsigned int i;
+
+	if (!vd)
+		return;
+	dev_warn(&wq->conf_dev, "taken from virtual DSA %s: its guest's WQ stops\n",
+		 dev_name(vd->vdev.dev));
+	mutex_lock(&vd->lock);
+	for (i = 0; i < vd->nr_wqs; i++) {
+		if (vd->wqs[i].hwq != wq)
+			continue;
+		vdsa_wq_quiesce(vd, &vd->wqs[i]);
+		vd->wqs[i].dead = true;
+		vd->wqs[i].enabled = false;
+	}
+	mutex_unlock(&vd->lock);
+}
+
 static int vdsa_init_dev(struct vfio_device *vdev)
 {
 	struct vdsa *vd = to_vdsa(vdev);
@@ -123,6 +150,7 @@ static int vdsa_init_dev(struct vfio_device *vdev)
 	mutex_init(&vd->lock);
 	mutex_init(&vd->slot_lock);
 	spin_lock_init(&vd->vec_lock);
+	spin_lock_init(&vd->reg_lock);
 	vd->bar0 = kzalloc(VDSA_BAR0_SIZE, GFP_KERNEL);
 	if (!vd->bar0)
 		return -ENOMEM;
@@ -148,11 +176,11 @@ static int vdsa_init_dev(struct vfio_device *vdev)
 	return 0;
 }
 
+/* Driver memory only: this can run after the host device is gone. */
 static void vdsa_release_dev(struct vfio_device *vdev)
 {
 	struct vdsa *vd = to_vdsa(vdev);
 
-	vdsa_release_wqs(vd);
 	kfree(vd->bar0);
 	mutex_destroy(&vd->slot_lock);
 	mutex_destroy(&vd->lock);
@@ -195,7 +223,8 @@ static int vdsa_vec_set(struct vdsa *vd, struct vdsa_vec *v, int fd)
 {
 	struct eventfd_ctx *ctx = NULL, *old;
 	unsigned long flags;
-	int rc;
+	unsigned int i;
+	int rc, busy = 0;
 
 	if (fd >= 0) {
 		ctx = eventfd_ctx_fdget(fd);
@@ -215,9 +244,18 @@ static int vdsa_vec_set(struct vdsa *vd, struct vdsa_vec *v, int fd)
 	v->trigger = ctx;
 	v->pending = false;
 	spin_unlock_irqrestore(&vd->vec_lock, flags);
-	if (!ctx && v->index > 0) {
-		/* descriptors still naming it finish on the internal slot */
-		vdsa_vec_hw_off(v);
+	if (!ctx && v->index > 0 && v->irq >= 0) {
+		/*
+		 * Descriptors in flight carry this slot's handle: let them
+		 * finish before the slot can go to anyone else.
+		 */
+		for (i = 0; i < vd->nr_wqs; i++)
+			busy |= vdsa_wq_quiesce(vd, &vd->wqs[i]);
+		if (busy)
+			dev_warn(vd->vdev.dev, "vector %d kept: work naming it did not finish\n",
+				 v->index);
+		else
+			vdsa_vec_hw_off(v);
 	}
 	if (old)
 		eventfd_ctx_put(old);
@@ -255,6 +293,38 @@ static int vdsa_set_msix(struct vdsa *vd, u32 flags, unsigned int start,
 	return rc;
 }
 
+/* The request interrupt: how removal asks the VFIO user to let go. */
+static int vdsa_set_req(struct vdsa *vd, u32 flags, unsigned int count,
+			void *data)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+	s32 fd;
+
+	if (!(flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
+		if (count && vd->req_trigger)
+			eventfd_signal(vd->req_trigger);
+		return 0;
+	}
+	fd = *(s32 *)data;
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	old = vd->req_trigger;
+	vd->req_trigger = ctx;
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static unsigned int vdsa_irq_count(struct vdsa *vd, unsigned int index)
+{
+	if (index == VFIO_PCI_MSIX_IRQ_INDEX)
+		return vd->nr_vecs;
+	return index == VFIO_PCI_REQ_IRQ_INDEX ? 1 : 0;
+}
+
 static long vdsa_ioctl_set_irqs(struct vdsa *vd, unsigned long arg)
 {
 	size_t minsz = offsetofend(struct vfio_irq_set, count), size = 0;
@@ -264,11 +334,14 @@ static long vdsa_ioctl_set_irqs(struct vdsa *vd, unsigned long arg)
 
 	if (copy_from_user(&hdr, (void __user *)arg, minsz))
 		return -EFAULT;
-	rc = vfio_set_irqs_validate_and_prepare(&hdr, vd->nr_vecs,
+	if (hdr.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	rc = vfio_set_irqs_validate_and_prepare(&hdr, vdsa_irq_count(vd, hdr.index),
 						VFIO_PCI_NUM_IRQS, &size);
 	if (rc)
 		return rc;
-	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX)
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX &&
+	    hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
 		return -EINVAL;
 	if (size) {
 		data = memdup_user((void __user *)(arg + minsz), size);
@@ -276,10 +349,31 @@ static long vdsa_ioctl_set_irqs(struct vdsa *vd, unsigned long arg)
 			return PTR_ERR(data);
 	}
 	mutex_lock(&vd->lock);
-	rc = vdsa_set_msix(vd, hdr.flags, hdr.start, hdr.count, data);
+	if (hdr.index == VFIO_PCI_REQ_IRQ_INDEX)
+		rc = (hdr.flags & VFIO_IRQ_SET_ACTION_TRIGGER) ?
+		     vdsa_set_req(vd, hdr.flags, hdr.count, data) : -EINVAL;
+	else
+		rc = vdsa_set_msix(vd, hdr.flags, hdr.start, hdr.count, data);
 	mutex_unlock(&vd->lock);
 	kfree(data);
 	return rc;
+}
+
+/* Removal waits for the user to close the device: ask it to. */
+static void vdsa_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct vdsa *vd = to_vdsa(vdev);
+
+	mutex_lock(&vd->lock);
+	if (vd->req_trigger) {
+		if (!(count % 10))
+			dev_notice(vdev->dev, "asking the VFIO user to release the device (%u)\n",
+				   count);
+		eventfd_signal(vd->req_trigger);
+	} else if (!count) {
+		dev_notice(vdev->dev, "removal waits for the VFIO user to close the device\n");
+	}
+	mutex_unlock(&vd->lock);
 }
 
 static u64 vdsa_region_size(struct vdsa *vd, unsigned int index)
@@ -340,7 +434,7 @@ static long vdsa_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
 		info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-		info.count = info.index == VFIO_PCI_MSIX_IRQ_INDEX ? vd->nr_vecs : 0;
+		info.count = vdsa_irq_count(vd, info.index);
 		return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 	}
 	case VFIO_DEVICE_SET_IRQS:
@@ -451,6 +545,9 @@ static void vdsa_close(struct vfio_device *vdev)
 	for (i = 0; i < vd->nr_vecs; i++)
 		vdsa_vec_set(vd, &vd->vecs[i], -1);
 	vdsa_vec_hw_off(&vd->internal);
+	if (vd->req_trigger)
+		eventfd_ctx_put(vd->req_trigger);
+	vd->req_trigger = NULL;
 	for (i = 0; i < vd->nr_wqs; i++)
 		vdsa_slots_free(vd, &vd->wqs[i]);
 	mutex_unlock(&vd->lock);
@@ -465,6 +562,7 @@ static const struct vfio_device_ops vdsa_ops = {
 	.read = vdsa_read,
 	.write = vdsa_write,
 	.ioctl = vdsa_ioctl,
+	.request = vdsa_request,
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
@@ -497,6 +595,7 @@ static void vdsa_remove(struct mdev_device *mdev)
 	struct vdsa *vd = dev_get_drvdata(&mdev->dev);
 
 	vfio_unregister_group_dev(&vd->vdev);
+	vdsa_release_wqs(vd);
 	vfio_put_device(&vd->vdev);
 }
 

@@ -52,6 +52,7 @@ struct vdsa_slot {
 struct vdsa_wq {
 	struct idxd_wq *hwq;
 	bool enabled;			/* guest view */
+	bool dead;			/* the host took its WQ back */
 	u64 portal[8];			/* 8-byte stores of a descriptor */
 	u8 portal_have;			/* bitmap of those stored */
 	struct vdsa_slot slots[VDSA_WQ_SIZE_MAX];
@@ -92,6 +93,7 @@ struct vdsa {
 	struct mutex lock;		/* registers, WQs, vectors */
 	struct mutex slot_lock;		/* slots: submit vs copy-back */
 	spinlock_t vec_lock;		/* vectors' triggers vs signals */
+	spinlock_t reg_lock;		/* INTCAUSE, SWERR: guest vs irq threads */
 	u8 cfg[VDSA_CFG_SIZE];
 	u32 bar_mask[4];		/* BAR0 lo/hi, BAR2 lo/hi: sizing */
 	u8 *bar0;			/* the guest's register file */
@@ -100,6 +102,7 @@ struct vdsa {
 	unsigned int nr_vecs;
 	struct vdsa_vec vecs[VDSA_MAX_VECS];
 	struct vdsa_vec internal;	/* completions no guest vector asked for */
+	struct eventfd_ctx *req_trigger;	/* VFIO request: please close */
 	bool dev_enabled;
 	bool msix_enabled;
 	u64 swerr[4];
@@ -111,6 +114,7 @@ void idxd_mdev_exit(void);
 int idxd_mdev_parent_add(struct idxd_dev *idev);
 void idxd_mdev_parent_del(struct idxd_dev *idev);
 unsigned int idxd_mdev_free_wqs(struct idxd_dev *idev);
+void idxd_mdev_wq_lost(struct idxd_wq *wq);
 
 /* mdev_regs.c */
 void vdsa_regs_init(struct vdsa *vd);
@@ -128,7 +132,7 @@ int vdsa_slots_alloc(struct vdsa *vd, struct vdsa_wq *w);
 void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w);
 void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *d);
 void vdsa_reap(struct vdsa *vd);
-void vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w);
+int vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w);
 void vdsa_signal(struct vdsa_vec *v);
 
 #endif /* _IDXD_IMS_MDEV_H_ */

@@ -68,6 +68,13 @@ void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w)
 	for (i = 0; i < w->size; i++) {
 		struct vdsa_slot *s = &w->slots[i];
 
+		if (s->busy) {
+			/* the device may still write here: leak, never free */
+			dev_warn(dev, "%s: keeping the bounce buffers of a descriptor that never completed\n",
+				 dev_name(&w->hwq->conf_dev));
+			memset(s, 0, sizeof(*s));
+			continue;
+		}
 		for (k = 0; k < 2; k++) {
 			if (s->buf[k])
 				dma_free_coherent(dev, VDSA_BOUNCE, s->buf[k],
@@ -141,6 +148,21 @@ static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
 	return 0;
 }
 
+/* Bytes of the operation area an operation reads. */
+static size_t vdsa_op_bytes(u8 op)
+{
+	switch (op) {
+	case IDXD_IMS_OP_COMPARE:
+	case IDXD_IMS_OP_COMPVAL:
+		return 1;		/* expected result */
+	case IDXD_IMS_OP_CRCGEN:
+	case IDXD_IMS_OP_COPY_CRC:
+		return 4;		/* seed */
+	default:
+		return 0;
+	}
+}
+
 /* Copy @len guest bytes at @gaddr into @buf; a read fault on failure. */
 static u8 vdsa_read_guest(struct vdsa *vd, u64 gaddr, void *buf, u32 len,
 			  u64 *fault)
@@ -164,7 +186,15 @@ static u8 vdsa_stage(struct vdsa *vd, struct vdsa_slot *s,
 	u8 st = 0;
 
 	*h = *g;
+	/* only what the operation uses reaches the device */
+	memset(h->op + vdsa_op_bytes(op), 0, sizeof(h->op) - vdsa_op_bytes(op));
 	switch (op) {
+	case IDXD_IMS_OP_NOOP:
+	case IDXD_IMS_OP_DRAIN:
+		h->src = 0;
+		h->dst = 0;
+		h->size = 0;
+		break;
 	case IDXD_IMS_OP_MEMMOVE:
 	case IDXD_IMS_OP_COPY_CRC:
 		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault);
@@ -246,7 +276,7 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	int vec;
 	u8 st;
 
-	if (!vd->dev_enabled || !w->enabled)
+	if (!vd->dev_enabled || !w->enabled || w->dead)
 		return;
 	mutex_lock(&vd->slot_lock);
 	for (i = 0; i < w->size && !s; i++)
@@ -270,10 +300,9 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	s->gdesc = *g;
 	s->vec = vec;
 	s->busy = true;
-	if (idxd_submit(w->hwq, &h)) {
+	/* a host WQ that stopped under us drops it, as a disabled one does */
+	if (idxd_submit(w->hwq, &h))
 		s->busy = false;
-		vdsa_fail(vd, wq, g, IDXD_IMS_ST_BATCH_FAIL, 0);
-	}
 out:
 	mutex_unlock(&vd->slot_lock);
 }
@@ -322,6 +351,18 @@ void vdsa_reap(struct vdsa *vd)
 	mutex_unlock(&vd->slot_lock);
 }
 
+static bool vdsa_wq_busy(struct vdsa *vd, struct vdsa_wq *w)
+{
+	unsigned int k;
+	bool busy = false;
+
+	mutex_lock(&vd->slot_lock);
+	for (k = 0; k < w->size; k++)
+		busy |= w->slots[k].busy;
+	mutex_unlock(&vd->slot_lock);
+	return busy;
+}
+
 /**
  * vdsa_wq_quiesce() - let everything in flight on @w finish and land
  * @vd: the virtual device
@@ -329,15 +370,21 @@ void vdsa_reap(struct vdsa *vd)
  *
  * DRAIN_WQ on the backing WQ returns when the device has completed all
  * its descriptors; their records are then copied back here rather than
- * waiting for the interrupt threads.
+ * waiting for the interrupt threads.  Only with work in flight: a guest
+ * must not keep the host's command register busy for nothing.
+ *
+ * Return: 0, or -EBUSY if work is still in flight (the drain failed).
  */
-void vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w)
+int vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w)
 {
 	struct idxd_wq *hwq = w->hwq;
 
+	w->portal_have = 0;
+	if (!vdsa_wq_busy(vd, w))
+		return 0;
 	if (idxd_wq_enabled(hwq))
 		idxd_cmd(vd->idev, IDXD_CMD_DRAIN_WQ,
 			 BIT(hwq->id % 16) | ((hwq->id / 16) << 16), NULL);
 	vdsa_reap(vd);
-	w->portal_have = 0;
+	return vdsa_wq_busy(vd, w) ? -EBUSY : 0;
 }

@@ -186,9 +186,13 @@ void vdsa_swerr(struct vdsa *vd, unsigned int wq, u8 err,
 		 FIELD_PREP(IDXD_SWERR_ERROR, err) |
 		 FIELD_PREP(IDXD_SWERR_WQ_IDX, wq);
 
+	unsigned long flags;
+
 	if (d)
 		e0 |= IDXD_SWERR_DESC_VALID |
 		      FIELD_PREP(IDXD_SWERR_OPERATION, d->flags_opcode >> 24);
+	/* also from irq threads, which cannot take vd->lock */
+	spin_lock_irqsave(&vd->reg_lock, flags);
 	if (get_unaligned_le64(vd->bar0 + IDXD_SWERR_OFFSET) & IDXD_SWERR_VALID)
 		e0 |= IDXD_SWERR_OVERFLOW;
 	bar0_put64(vd, IDXD_SWERR_OFFSET, e0);
@@ -196,6 +200,7 @@ void vdsa_swerr(struct vdsa *vd, unsigned int wq, u8 err,
 		bar0_put64(vd, IDXD_SWERR_OFFSET + 16, d->completion_addr);
 	bar0_put32(vd, IDXD_INTCAUSE_OFFSET,
 		   bar0_get32(vd, IDXD_INTCAUSE_OFFSET) | IDXD_INTC_ERR);
+	spin_unlock_irqrestore(&vd->reg_lock, flags);
 	vdsa_signal(&vd->vecs[0]);
 }
 
@@ -279,12 +284,16 @@ static void vdsa_cmd_write(struct vdsa *vd, u32 v)
 	u32 err = vdsa_run_cmd(vd, FIELD_GET(IDXD_CMD_CODE, v),
 			       FIELD_GET(IDXD_CMD_OPERAND, v));
 
+	unsigned long flags;
+
 	bar0_put32(vd, IDXD_CMD_OFFSET, v);
 	bar0_put32(vd, IDXD_CMDSTS_OFFSET, FIELD_PREP(IDXD_CMDSTS_ERR, err));
 	vdsa_wqcfg_update(vd);
 	if (v & IDXD_CMD_INT_REQ) {
+		spin_lock_irqsave(&vd->reg_lock, flags);
 		bar0_put32(vd, IDXD_INTCAUSE_OFFSET,
 			   bar0_get32(vd, IDXD_INTCAUSE_OFFSET) | IDXD_INTC_CMD);
+		spin_unlock_irqrestore(&vd->reg_lock, flags);
 		vdsa_signal(&vd->vecs[0]);
 	}
 }
@@ -296,9 +305,16 @@ static void vdsa_vector_ctrl(struct vdsa *vd, unsigned int vec)
 	bool masked = bar0_get32(vd, VDSA_MSIX_TABLE + vec * PCI_MSIX_ENTRY_SIZE +
 				 PCI_MSIX_ENTRY_VECTOR_CTRL) &
 		      PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	unsigned long flags;
+	bool fire;
 
-	WRITE_ONCE(v->masked, masked);
-	if (!masked && xchg(&v->pending, false))
+	/* against vdsa_signal(): a held interrupt is never lost */
+	spin_lock_irqsave(&vd->vec_lock, flags);
+	v->masked = masked;
+	fire = !masked && v->pending;
+	v->pending = false;
+	spin_unlock_irqrestore(&vd->vec_lock, flags);
+	if (fire)
 		vdsa_signal(v);
 }
 
@@ -311,19 +327,28 @@ ssize_t vdsa_bar0_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
 	if ((count != 4 && count != 8) || off < 0 || off % count ||
 	    off + count > VDSA_BAR0_SIZE)
 		return -EINVAL;
+	unsigned long flags;
+	u64 v;
+
 	if (!write) {
+		spin_lock_irqsave(&vd->reg_lock, flags);
 		memcpy(buf, vd->bar0 + off, count);
+		spin_unlock_irqrestore(&vd->reg_lock, flags);
 		return count;
 	}
+	v = count == 8 ? get_unaligned_le64(buf) : get_unaligned_le32(buf);
 	if (off == IDXD_CMD_OFFSET && count == 4) {
-		vdsa_cmd_write(vd, get_unaligned_le32(buf));
-	} else if (off == IDXD_INTCAUSE_OFFSET && count == 4) {
-		/* write 1 to clear */
-		bar0_put32(vd, off, bar0_get32(vd, off) & ~get_unaligned_le32(buf));
-	} else if (off == IDXD_SWERR_OFFSET) {
-		/* writing VALID/OVERFLOW back acknowledges the error */
-		bar0_put64(vd, off, get_unaligned_le64(vd->bar0 + off) &
-			   ~(get_unaligned_le64(buf) & IDXD_SWERR_ACK));
+		vdsa_cmd_write(vd, v);
+	} else if (off == IDXD_INTCAUSE_OFFSET || off == IDXD_SWERR_OFFSET) {
+		/* write 1 to clear; SWERR: VALID/OVERFLOW acknowledge it */
+		if (off == IDXD_SWERR_OFFSET)
+			v &= IDXD_SWERR_ACK;
+		spin_lock_irqsave(&vd->reg_lock, flags);
+		if (count == 8)
+			bar0_put64(vd, off, get_unaligned_le64(vd->bar0 + off) & ~v);
+		else
+			bar0_put32(vd, off, bar0_get32(vd, off) & ~(u32)v);
+		spin_unlock_irqrestore(&vd->reg_lock, flags);
 	} else if (off == IDXD_GENCFG_OFFSET || off == IDXD_GENCTRL_OFFSET) {
 		memcpy(vd->bar0 + off, buf, count);
 	} else if (off >= VDSA_MSIX_TABLE && off < tbl_end) {
@@ -369,12 +394,15 @@ ssize_t vdsa_portal_write(struct vdsa *vd, const char *buf, size_t count,
 /* RESET_DEVICE, VFIO_DEVICE_RESET: everything stops, registers as new. */
 void vdsa_reset(struct vdsa *vd)
 {
+	unsigned long flags;
 	unsigned int i;
 
 	vdsa_wqs_stop(vd, BIT(vd->nr_wqs) - 1, true);
 	vd->dev_enabled = false;
 	for (i = 0; i < vd->nr_wqs; i++)
 		vd->wqs[i].portal_have = 0;
+	spin_lock_irqsave(&vd->reg_lock, flags);
 	memset(vd->bar0 + IDXD_GENCFG_OFFSET, 0, 0x100 - IDXD_GENCFG_OFFSET);
+	spin_unlock_irqrestore(&vd->reg_lock, flags);
 	vdsa_wqcfg_update(vd);
 }

@@ -55,7 +55,7 @@ check mdev:slots-baseline [ "$slots0" -ge 3 ]	# the three mdev WQs' own
 check mdev:slots-freed-after-close [ "$(cat $SYS/dsa0/ims_slots_used)" = "$slots0" ]
 
 check mdev:remove-a bash -c "echo 1 > /sys/bus/mdev/devices/$a/remove"
-check mdev:remove-b bash -c "echo 1 > /sys/bus/mdev/devices/$b/remove"
+check mdev:b-removed-by-vmm-test [ ! -e /sys/bus/mdev/devices/$b ]
 check mdev:available-back [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 3 ]
 check mdev:slots-back [ "$(cat $SYS/dsa0/ims_slots_used)" = "$slots0" ]
 
@@ -64,7 +64,14 @@ check mdev:create-2dwq bash -c "echo $c > $types/idxd_ims-2dwq/create"
 check mdev:available-1dwq-with-2dwq [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 1 ]
 check mdev:remove-2dwq bash -c "echo 1 > /sys/bus/mdev/devices/$c/remove"
 
-for q in 0 1 2; do echo wq0.$q > /sys/bus/dsa/drivers/mdev/unbind; done
+# the host takes a WQ back from a virtual DSA: it says so, nothing breaks
+d=6f1c3a1e-0000-4000-8000-00000000000d
+check mdev:create-d bash -c "echo $d > $types/idxd_ims-1dwq/create"
+check mdev:host-unbinds-taken-wq bash -c "echo wq0.0 > /sys/bus/dsa/drivers/mdev/unbind"
+check mdev:host-unbind-logged grep -q "wq0.0: taken from virtual DSA $d" <(dmesg)
+check mdev:remove-d bash -c "echo 1 > /sys/bus/mdev/devices/$d/remove"
+
+for q in 1 2; do echo wq0.$q > /sys/bus/dsa/drivers/mdev/unbind; done
 check mdev:none-after-unbind [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 0 ]
 check mdev:unload rmmod idxd_ims
 check mdev:dmesg-clean dmesg_clean

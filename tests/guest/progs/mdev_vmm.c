@@ -24,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vfio.h>
@@ -441,14 +442,30 @@ static void test_masking(struct guest *g)
 	result("unmasked-delivered", later == 1, "%llu", (unsigned long long)later);
 }
 
+/* IMS slots the host device has in use (the test's device is dsa0). */
+static long slots_used(void)
+{
+	FILE *f = fopen("/sys/bus/dsa/devices/dsa0/ims_slots_used", "r");
+	long n = -1;
+
+	if (f && fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 /* A new eventfd for a live vector: the next interrupt goes there only. */
 static void test_retarget(struct guest *g)
 {
-	int fresh = eventfd(0, EFD_NONBLOCK), old = g->efd[1];
+	int fresh = eventfd(0, EFD_NONBLOCK), old = g->efd[1], off = -1;
+	long before = slots_used(), freed, back;
 	uint64_t irqs, stale;
 	uint8_t st;
 
 	result("retarget", !set_vectors(g, 1, 1, &fresh), NULL);
+	result("retarget-keeps-slot", slots_used() == before, "%ld -> %ld",
+	       before, slots_used());
 	g->efd[1] = fresh;
 	st = memmove_irq(g, 256, 1, &irqs);
 	stale = wait_efd(old, 0);
@@ -456,6 +473,16 @@ static void test_retarget(struct guest *g)
 	       "status %#x new %llu old %llu", st, (unsigned long long)irqs,
 	       (unsigned long long)stale);
 	close(old);
+
+	/* freeing the vector frees its host slot; enabling takes one again */
+	set_vectors(g, 1, 1, &off);
+	freed = slots_used();
+	set_vectors(g, 1, 1, &g->efd[1]);
+	back = slots_used();
+	result("vector-free-frees-slot", freed == before - 1 && back == before,
+	       "%ld -> %ld -> %ld", before, freed, back);
+	st = memmove_irq(g, 128, 0, &irqs);
+	result("vector-back-works", st == 1 && irqs == 1, "status %#x", st);
 }
 
 /* Reset with work in flight: every record lands, work flows after. */
@@ -484,6 +511,59 @@ static void test_reset_inflight(struct guest *g)
 	st = memmove_irq(g, 1000, 0, &irqs);
 	result("reset-works-after", st == 1 && irqs == 1, "status %#x irqs %llu", st,
 	       (unsigned long long)irqs);
+}
+
+static void close_guest(struct guest *g);
+
+/*
+ * Removal with work in flight: the VMM is asked (request eventfd) to let
+ * go, closes, the records land, the mdev goes.
+ */
+static void test_remove_inflight(struct guest *g)
+{
+	char buf[sizeof(struct vfio_irq_set) + 4], path[200];
+	struct vfio_irq_set *s = (void *)buf;
+	int req = eventfd(0, EFD_NONBLOCK), i, ok = 1, status = -1;
+	struct idxd_ims_desc d;
+	pid_t pid;
+
+	s->argsz = sizeof(buf);
+	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->index = VFIO_PCI_REQ_IRQ_INDEX;
+	s->start = 0;
+	s->count = 1;
+	memcpy(s->data, &req, 4);
+	result("remove-req-irq", !ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s), NULL);
+	for (i = 0; i < 6; i++) {
+		memset(cr(g, 30 + i), 0, 32);
+		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, 30 + i)));
+		d.src = 0x3c3c3c3c3c3c3c3cull;
+		d.dst = gpa(g, data(g, 2 + i % 4));
+		d.size = 65536;
+		submit(g, &d, 0);
+	}
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", g->uuid);
+	pid = fork();
+	if (!pid) {
+		int fd;
+
+		/* the device must not stay open through the child's copies */
+		close(g->dev);
+		close(g->group);
+		close(g->container);
+		fd = open(path, O_WRONLY);
+
+		_exit(fd < 0 || write(fd, "1", 1) != 1);
+	}
+	result("remove-requested", wait_efd(req, 10000) >= 1, NULL);
+	close_guest(g);
+	for (i = 0; i < 6; i++)
+		ok &= cr(g, 30 + i)->status != 0;
+	result("remove-records-landed", ok, NULL);
+	waitpid(pid, &status, 0);
+	result("remove-done", WIFEXITED(status) && !WEXITSTATUS(status) &&
+	       access(path, F_OK), "status %#x", status);
+	close(req);
 }
 
 static void close_guest(struct guest *g)
@@ -540,6 +620,6 @@ int main(int argc, char **argv)
 			rc |= !cr(&a, 20 + i)->status;
 		result("close-inflight-records-landed", !rc, NULL);
 	}
-	close_guest(&b);
+	test_remove_inflight(&b);
 	return failures ? 1 : 0;
 }
