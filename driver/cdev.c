@@ -255,7 +255,7 @@ static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 }
 
 /* Bytes of the 24-byte operation area an opcode reads. */
-static size_t idxd_op_bytes_used(u8 op)
+size_t idxd_op_bytes_used(u8 op)
 {
 	switch (op) {
 	case IDXD_IMS_OP_COMPARE:

@@ -337,6 +337,7 @@ void idxd_debugfs_del(struct idxd_dev *idev);
 int idxd_cdev_init(void);
 void idxd_cdev_exit(void);
 int idxd_cdev_major(void);
+size_t idxd_op_bytes_used(u8 op);
 int idxd_wq_cdev_add(struct idxd_wq *wq);
 void idxd_wq_cdev_del(struct idxd_wq *wq);
 

@@ -148,21 +148,6 @@ static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
 	return 0;
 }
 
-/* Bytes of the operation area an operation reads. */
-static size_t vdsa_op_bytes(u8 op)
-{
-	switch (op) {
-	case IDXD_IMS_OP_COMPARE:
-	case IDXD_IMS_OP_COMPVAL:
-		return 1;		/* expected result */
-	case IDXD_IMS_OP_CRCGEN:
-	case IDXD_IMS_OP_COPY_CRC:
-		return 4;		/* seed */
-	default:
-		return 0;
-	}
-}
-
 /* Copy @len guest bytes at @gaddr into @buf; a read fault on failure. */
 static u8 vdsa_read_guest(struct vdsa *vd, u64 gaddr, void *buf, u32 len,
 			  u64 *fault)
@@ -187,7 +172,7 @@ static u8 vdsa_stage(struct vdsa *vd, struct vdsa_slot *s,
 
 	*h = *g;
 	/* only what the operation uses reaches the device */
-	memset(h->op + vdsa_op_bytes(op), 0, sizeof(h->op) - vdsa_op_bytes(op));
+	memset(h->op + idxd_op_bytes_used(op), 0, sizeof(h->op) - idxd_op_bytes_used(op));
 	switch (op) {
 	case IDXD_IMS_OP_NOOP:
 	case IDXD_IMS_OP_DRAIN:

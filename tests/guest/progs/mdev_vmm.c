@@ -485,26 +485,40 @@ static void test_retarget(struct guest *g)
 	result("vector-back-works", st == 1 && irqs == 1, "status %#x", st);
 }
 
-/* Reset with work in flight: every record lands, work flows after. */
-static void test_reset_inflight(struct guest *g)
+/* Six 64 KiB fills with records at @crn.., left in flight. */
+static void submit_fills(struct guest *g, int crn, uint64_t pattern)
 {
 	struct idxd_ims_desc d;
-	int i, ok = 1;
-	uint64_t irqs;
-	uint8_t st;
+	int i;
 
 	for (i = 0; i < 6; i++) {
-		memset(cr(g, 10 + i), 0, 32);
-		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, 10 + i)));
-		d.src = 0x0101010101010101ull * (i + 1);
+		memset(cr(g, crn + i), 0, 32);
+		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, crn + i)));
+		d.src = pattern;
 		d.dst = gpa(g, data(g, 2 + i % 4));
 		d.size = 65536;
 		submit(g, &d, 0);
 	}
-	result("reset-ioctl", !ioctl(g->dev, VFIO_DEVICE_RESET), NULL);
+}
+
+static int fills_landed(struct guest *g, int crn)
+{
+	int i, ok = 1;
+
 	for (i = 0; i < 6; i++)
-		ok &= cr(g, 10 + i)->status != 0;
-	result("reset-records-landed", ok, NULL);
+		ok &= cr(g, crn + i)->status != 0;
+	return ok;
+}
+
+/* Reset with work in flight: every record lands, work flows after. */
+static void test_reset_inflight(struct guest *g)
+{
+	uint64_t irqs;
+	uint8_t st;
+
+	submit_fills(g, 10, 0x0101010101010101ull);
+	result("reset-ioctl", !ioctl(g->dev, VFIO_DEVICE_RESET), NULL);
+	result("reset-records-landed", fills_landed(g, 10), NULL);
 	result("reset-disabled", (reg32(g, 0x90) & 3) == 0, NULL);
 	cmd(g, 1, 0);
 	cmd(g, 6, 0);
@@ -523,8 +537,7 @@ static void test_remove_inflight(struct guest *g)
 {
 	char buf[sizeof(struct vfio_irq_set) + 4], path[200];
 	struct vfio_irq_set *s = (void *)buf;
-	int req = eventfd(0, EFD_NONBLOCK), i, ok = 1, status = -1;
-	struct idxd_ims_desc d;
+	int req = eventfd(0, EFD_NONBLOCK), status = -1;
 	pid_t pid;
 
 	s->argsz = sizeof(buf);
@@ -534,14 +547,7 @@ static void test_remove_inflight(struct guest *g)
 	s->count = 1;
 	memcpy(s->data, &req, 4);
 	result("remove-req-irq", !ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s), NULL);
-	for (i = 0; i < 6; i++) {
-		memset(cr(g, 30 + i), 0, 32);
-		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, 30 + i)));
-		d.src = 0x3c3c3c3c3c3c3c3cull;
-		d.dst = gpa(g, data(g, 2 + i % 4));
-		d.size = 65536;
-		submit(g, &d, 0);
-	}
+	submit_fills(g, 30, 0x3c3c3c3c3c3c3c3cull);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", g->uuid);
 	pid = fork();
 	if (!pid) {
@@ -557,9 +563,7 @@ static void test_remove_inflight(struct guest *g)
 	}
 	result("remove-requested", wait_efd(req, 10000) >= 1, NULL);
 	close_guest(g);
-	for (i = 0; i < 6; i++)
-		ok &= cr(g, 30 + i)->status != 0;
-	result("remove-records-landed", ok, NULL);
+	result("remove-records-landed", fills_landed(g, 30), NULL);
 	waitpid(pid, &status, 0);
 	result("remove-done", WIFEXITED(status) && !WEXITSTATUS(status) &&
 	       access(path, F_OK), "status %#x", status);
@@ -603,23 +607,9 @@ int main(int argc, char **argv)
 	test_retarget(&a);
 	test_reset_inflight(&b);
 	/* close with work in flight: the records still land */
-	{
-		struct idxd_ims_desc d;
-		int i;
-
-		for (i = 0; i < 6; i++) {
-			memset(cr(&a, 20 + i), 0, 32);
-			desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(&a, cr(&a, 20 + i)));
-			d.src = 0x5a5a5a5a5a5a5a5aull;
-			d.dst = gpa(&a, data(&a, 2 + i % 4));
-			d.size = 65536;
-			submit(&a, &d, 0);
-		}
-		close_guest(&a);
-		for (i = 0; i < 6; i++)
-			rc |= !cr(&a, 20 + i)->status;
-		result("close-inflight-records-landed", !rc, NULL);
-	}
+	submit_fills(&a, 20, 0x5a5a5a5a5a5a5a5aull);
+	close_guest(&a);
+	result("close-inflight-records-landed", fills_landed(&a, 20), NULL);
 	test_remove_inflight(&b);
 	return failures ? 1 : 0;
 }
