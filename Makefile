@@ -4,6 +4,7 @@
 #   make deps     install build/test dependencies (root; apt, kernel pkgs)
 #   make qemu     build QEMU 10.0.2 with the emulated DSA into .cache/
 #   make demo     boot the emulated machine and show IMS interrupts at work
+#   make bench    latency benchmark in the emulated machine (table, JSON, SVG)
 #   make check    all tests: host side, then in guests per machine profile
 #   make lib      libidxdims (static and shared) into build/lib
 #   make imsctl   the command-line tool into build/bin
@@ -18,7 +19,7 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo driver lib imsctl test-modules test-progs install clean
+.PHONY: all help deps qemu check demo bench bench-build driver lib imsctl test-modules test-progs install clean
 PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
 all: driver lib imsctl test-modules
@@ -43,6 +44,13 @@ build/bin/imsctl: $(IMSCTL_SRC) userspace/imsctl/imsctl.h build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -Iuserspace/lib -o $@ $(IMSCTL_SRC) build/lib/libidxdims.a
 
+# ims-bench, the DPDK latency benchmark (Debian's libdpdk-dev 22.11)
+bench-build: build/bench/ims-bench
+build/bench/ims-bench: bench/ims_bench.c build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Iuapi -Iuserspace/lib \
+		-o $@ $< build/lib/libidxdims.a $$(pkg-config --cflags --libs libdpdk)
+
 # The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
 driver: $(DEPS_STAMP)
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
@@ -66,7 +74,7 @@ $(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wild
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules: driver test-progs imsctl
+test-modules: driver test-progs imsctl bench-build
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
 
@@ -85,6 +93,15 @@ check: qemu
 
 demo: qemu test-modules
 	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300
+
+# Latency in the emulated machine: IMS, MSI-X, polling, the eventfd floor.
+IMS_BENCH_SAMPLES ?= 3000
+IMS_BENCH_ROUNDS ?= 2
+bench: qemu test-modules
+	@mkdir -p build/bench
+	@IDXD_IMS_APPEND="ims_bench.samples=$(IMS_BENCH_SAMPLES) ims_bench.rounds=$(IMS_BENCH_ROUNDS)" \
+		bash tests/vm/boot.sh --run bench/guest.sh intel 1800 | tee build/bench/console.txt
+	@python3 bench/report.py build/bench/console.txt build/bench
 
 install: lib imsctl
 	install -D -m 0755 build/bin/imsctl $(DESTDIR)$(PREFIX)/bin/imsctl

@@ -67,6 +67,8 @@ APT_PKGS=(
 	accel-config
 	# host-side tests
 	python3
+	# the DPDK benchmark
+	libdpdk-dev
 )
 BPO_PKGS=(meson python3-pycotap)
 

@@ -6,6 +6,7 @@
 #
 # --run SCRIPT runs SCRIPT (a path in the repo) in the guest instead of
 # the test runner and shows all of its output (the demo does this).
+# IDXD_IMS_APPEND adds kernel arguments (how settings reach the guest).
 #
 # The console goes to $CACHE/logs/PROFILE.log (kept for failed runs) and,
 # filtered to the '@@' result lines, to stdout.  A guest that hangs or
@@ -50,7 +51,7 @@ boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-kernel "$CACHE/kernel/root/boot/vmlinuz-$kver" \
 		-initrd "$CACHE/vm/initramfs-$kver.cpio.gz" \
-		-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run" \
+		-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run ${IDXD_IMS_APPEND:-}" \
 		</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter"
 	return "${PIPESTATUS[0]}"
 }

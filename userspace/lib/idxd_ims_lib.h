@@ -36,6 +36,9 @@ int ims_wq_open(const char *path, struct ims_wq **out);
 void ims_wq_close(struct ims_wq *wq);
 const struct idxd_ims_wq_info *ims_wq_info(const struct ims_wq *wq);
 bool ims_wq_uses_movdir64b(const struct ims_wq *wq);
+/* The eventfd the WQ's completion interrupt signals (for an event loop's
+ * own epoll), or -1 without one.  Owned by the library. */
+int ims_wq_eventfd(const struct ims_wq *wq);
 
 void *ims_buf_alloc(struct ims_wq *wq, size_t len, uint64_t *iova);
 int ims_buf_iova(struct ims_wq *wq, const void *p, uint64_t *iova);

@@ -119,6 +119,11 @@ const struct idxd_ims_wq_info *ims_wq_info(const struct ims_wq *wq)
 	return &wq->info;
 }
 
+int ims_wq_eventfd(const struct ims_wq *wq)
+{
+	return wq->efd;
+}
+
 bool ims_wq_uses_movdir64b(const struct ims_wq *wq)
 {
 	return wq->portal;

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ims-bench: completion latency of an idxd_ims work queue, measured in a
+ * DPDK application (EAL, pinned lcores, TSC timing, rte_epoll_wait on the
+ * WQ's completion eventfd).
+ *
+ *   ims-bench [EAL options] -- latency --wq /dev/dsa/wq0.0 --mode MODE
+ *             [--samples N] [--label NAME] [--gap-us MIN,MAX]
+ *
+ * MODE:
+ *   irq    64-byte MEMMOVE with a completion interrupt; the lcore sleeps in
+ *          rte_epoll_wait() on the WQ's eventfd (IMS or MSI-X: whatever the
+ *          driver gave the WQ; --label says which)
+ *   poll   the same without an interrupt, spinning on the completion record
+ *   floor  no device: a second lcore writes an eventfd the first sleeps on;
+ *          the kernel's wake-up cost on this machine, the floor for irq
+ *
+ * One descriptor in flight, random gaps between samples.  Prints one JSON
+ * object: samples, p50/p99/p99.9/max in microseconds, lost (no wake-up in
+ * a second) and duplicate (eventfd count above 1) interrupts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <rte_atomic.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_pause.h>
+#include <rte_epoll.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include "idxd_ims_lib.h"
+
+struct cfg {
+	const char *wq;
+	const char *mode;
+	const char *label;
+	long samples;
+	unsigned int gap_min_us, gap_max_us;
+};
+
+struct result {
+	double *lat_us;
+	long n, lost, dup, bad;
+};
+
+/* floor: the writer lcore and the waiter share these */
+static volatile uint64_t floor_go, floor_t0;
+static volatile int floor_stop;
+static int floor_efd;
+static struct cfg cfg;
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Spin a random gap: the next sample starts from no particular phase. */
+static void gap(uint64_t *seed)
+{
+	unsigned int span = cfg.gap_max_us - cfg.gap_min_us + 1;
+
+	rte_delay_us_block(cfg.gap_min_us + xorshift(seed) % span);
+}
+
+static int epoll_add(int fd)
+{
+	static struct rte_epoll_event ev;	/* epoll keeps a pointer to it */
+
+	ev.epdata.event = EPOLLIN;
+	ev.epdata.data = NULL;
+	return rte_epoll_ctl(RTE_EPOLL_PER_THREAD, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Sleep until @fd fires (1 s at most); its count, 0 if it did not. */
+static uint64_t epoll_take(int fd)
+{
+	struct rte_epoll_event ev;
+	uint64_t n = 0;
+
+	if (rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 1000) <= 0)
+		return 0;
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+static double us(uint64_t cycles)
+{
+	return (double)cycles * 1e6 / rte_get_tsc_hz();
+}
+
+static int run_device(struct result *r, bool irq)
+{
+	struct idxd_ims_completion *cr;
+	struct idxd_ims_desc d;
+	uint64_t iova, seed = 88172645463325252ull, t0, t1, cnt;
+	struct ims_wq *wq;
+	uint8_t *buf;
+	long i;
+	int rc, efd;
+
+	rc = ims_wq_open(cfg.wq, &wq);
+	if (rc) {
+		fprintf(stderr, "ims-bench: %s: %s\n", cfg.wq, ims_strerror(rc));
+		return 1;
+	}
+	efd = ims_wq_eventfd(wq);
+	if (irq && (efd < 0 || epoll_add(efd))) {
+		fprintf(stderr, "ims-bench: %s has no completion interrupt to wait on\n", cfg.wq);
+		return 1;
+	}
+	buf = ims_buf_alloc(wq, 8192, &iova);
+	if (!buf) {
+		fprintf(stderr, "ims-bench: no DMA buffer: %s\n", strerror(errno));
+		return 1;
+	}
+	cr = (void *)buf;
+	for (i = 0; i < cfg.samples; i++) {
+		gap(&seed);
+		memset(cr, 0, sizeof(*cr));
+		ims_desc_memmove(&d, iova + 4096 + 2048, iova + 4096, 64, iova,
+				 irq ? IMS_INTERRUPT : 0);
+		t0 = rte_rdtsc_precise();
+		if (ims_submit(wq, &d)) {
+			r->bad++;
+			continue;
+		}
+		if (irq) {
+			cnt = epoll_take(efd);
+			t1 = rte_rdtsc_precise();
+			if (!cnt) {
+				r->lost++;
+				continue;
+			}
+			r->dup += cnt - 1;
+		} else {
+			if (ims_poll(cr, 1000)) {
+				r->lost++;
+				continue;
+			}
+			t1 = rte_rdtsc_precise();
+		}
+		if (ims_status(cr) != IDXD_IMS_ST_SUCCESS && ims_poll(cr, 1000) == 0 &&
+		    ims_status(cr) != IDXD_IMS_ST_SUCCESS)
+			r->bad++;
+		r->lat_us[r->n++] = us(t1 - t0);
+	}
+	ims_wq_close(wq);
+	return 0;
+}
+
+/* The writer lcore of floor mode: one eventfd write per request. */
+static int floor_writer(void *arg)
+{
+	uint64_t seen = 0, one = 1, seed = 2463534242ull;
+
+	(void)arg;
+	while (!floor_stop) {
+		if (floor_go == seen) {
+			rte_pause();
+			continue;
+		}
+		seen = floor_go;
+		gap(&seed);
+		floor_t0 = rte_rdtsc_precise();
+		if (write(floor_efd, &one, sizeof(one)) != sizeof(one))
+			return -1;
+	}
+	return 0;
+}
+
+static int run_floor(struct result *r)
+{
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
+	uint64_t cnt, t1;
+	long i;
+
+	if (worker >= RTE_MAX_LCORE) {
+		fprintf(stderr, "ims-bench: floor mode needs two lcores (-l 0-1)\n");
+		return 1;
+	}
+	floor_efd = eventfd(0, EFD_NONBLOCK);
+	if (floor_efd < 0 || epoll_add(floor_efd))
+		return 1;
+	rte_eal_remote_launch(floor_writer, NULL, worker);
+	for (i = 0; i < cfg.samples; i++) {
+		floor_go = i + 1;
+		cnt = epoll_take(floor_efd);
+		t1 = rte_rdtsc_precise();
+		if (!cnt) {
+			r->lost++;
+			continue;
+		}
+		r->dup += cnt - 1;
+		r->lat_us[r->n++] = us(t1 - floor_t0);
+	}
+	floor_stop = 1;
+	rte_eal_wait_lcore(worker);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double pct(const struct result *r, double p)
+{
+	return r->n ? r->lat_us[(long)(p * (r->n - 1) + 0.5)] : 0;
+}
+
+static void report(struct result *r)
+{
+	qsort(r->lat_us, r->n, sizeof(double), cmp_double);
+	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"samples\":%ld,\"p50_us\":%.2f,"
+	       "\"p99_us\":%.2f,\"p999_us\":%.2f,\"max_us\":%.2f,\"lost\":%ld,"
+	       "\"duplicate\":%ld,\"errors\":%ld,\"tsc_hz\":%llu}\n",
+	       cfg.label, cfg.mode, r->n, pct(r, 0.5), pct(r, 0.99), pct(r, 0.999),
+	       r->n ? r->lat_us[r->n - 1] : 0.0, r->lost, r->dup, r->bad,
+	       (unsigned long long)rte_get_tsc_hz());
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor [options]\n"
+"  --wq PATH          user WQ (default /dev/dsa/wq0.0; not for floor)\n"
+"  --samples N        samples (default 2000)\n"
+"  --label NAME       name in the output (default: the mode)\n"
+"  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
+"EAL options that work without hugepages or root-only devices:\n"
+"  --no-huge --no-pci --no-shconf -l 0-1\n");
+}
+
+static int parse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wq", required_argument, NULL, 'w' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "gap-us", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	cfg = (struct cfg){ .wq = "/dev/dsa/wq0.0", .samples = 2000,
+			    .gap_min_us = 20, .gap_max_us = 200 };
+	if (argc < 2 || strcmp(argv[1], "latency")) {
+		usage(stderr);
+		return -1;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w': cfg.wq = optarg; break;
+		case 'm': cfg.mode = optarg; break;
+		case 'n': cfg.samples = atol(optarg); break;
+		case 'l': cfg.label = optarg; break;
+		case 'g':
+			if (sscanf(optarg, "%u,%u", &cfg.gap_min_us, &cfg.gap_max_us) != 2 ||
+			    cfg.gap_max_us < cfg.gap_min_us) {
+				fprintf(stderr, "ims-bench: bad --gap-us '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!cfg.mode || (strcmp(cfg.mode, "irq") && strcmp(cfg.mode, "poll") &&
+			  strcmp(cfg.mode, "floor")) || cfg.samples < 1 ||
+	    cfg.samples > 10000000) {
+		fprintf(stderr, "ims-bench: --mode irq|poll|floor and 1..10000000 --samples\n");
+		return -1;
+	}
+	if (!cfg.label)
+		cfg.label = cfg.mode;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct result r = { 0 };
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "ims-bench: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	if (parse(argc, argv))
+		return 2;
+	r.lat_us = calloc(cfg.samples, sizeof(double));
+	if (!r.lat_us)
+		return 1;
+	if (!strcmp(cfg.mode, "floor"))
+		rc = run_floor(&r);
+	else
+		rc = run_device(&r, !strcmp(cfg.mode, "irq"));
+	if (!rc)
+		report(&r);
+	free(r.lat_us);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Turn the '@@ BENCH {json}' lines of a 'make bench' console into a table,
+a JSON summary and an SVG plot.
+
+    bench/report.py CONSOLE OUTDIR
+
+Per label (ims, msix, poll, floor) the rounds' percentiles are combined by
+their median; the headline ratios are IMS/MSI-X at p50 and p99 and
+interrupt wake-up (IMS) over the eventfd floor at p50, with the targets
+of the benchmark (1.02, 1.05, 1.3).
+"""
+import json
+import platform
+import statistics
+import sys
+
+TARGETS = {"ims/msix p50": 1.02, "ims/msix p99": 1.05, "ims/floor p50": 1.3}
+ORDER = ["ims", "msix", "floor", "poll"]
+KEYS = ["p50_us", "p99_us", "p999_us", "max_us"]
+
+
+def load(path):
+    runs = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("@@ BENCH {"):
+                runs.append(json.loads(line[len("@@ BENCH "):]))
+    return runs
+
+
+def combine(runs):
+    by = {}
+    for r in runs:
+        by.setdefault(r["label"], []).append(r)
+    out = {}
+    for label, rs in by.items():
+        out[label] = {k: statistics.median(r[k] for r in rs) for k in KEYS}
+        out[label]["samples"] = sum(r["samples"] for r in rs)
+        out[label]["rounds"] = len(rs)
+        for k in ("lost", "duplicate", "errors"):
+            out[label][k] = sum(r[k] for r in rs)
+    return out
+
+
+def ratios(s):
+    r = {}
+    if "ims" in s and "msix" in s:
+        r["ims/msix p50"] = s["ims"]["p50_us"] / s["msix"]["p50_us"]
+        r["ims/msix p99"] = s["ims"]["p99_us"] / s["msix"]["p99_us"]
+    if "ims" in s and "floor" in s:
+        r["ims/floor p50"] = s["ims"]["p50_us"] / s["floor"]["p50_us"]
+    return r
+
+
+def svg(summary, path):
+    labels = [l for l in ORDER if l in summary]
+    w, h, left, top, bottom = 640, 360, 70, 40, 50
+    vmax = max(summary[l]["p99_us"] for l in labels) * 1.1 or 1
+    bw = (w - left - 20) / max(len(labels), 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+           'font-family="sans-serif" font-size="12">',
+           f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">'
+           'Completion latency, one descriptor in flight (TCG guest: compare ratios)</text>']
+    y0 = h - bottom
+    for i in range(5):
+        v = vmax * i / 4
+        y = y0 - (y0 - top) * i / 4
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - 20}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+    out.append(f'<text x="16" y="{(top + y0) / 2}" transform="rotate(-90 16 {(top + y0) / 2})" '
+               'text-anchor="middle">microseconds</text>')
+    for i, l in enumerate(labels):
+        x = left + i * bw + bw * 0.15
+        for j, (k, colour) in enumerate((("p50_us", "#4477aa"), ("p99_us", "#ee6677"))):
+            v = summary[l][k]
+            bh = (y0 - top) * v / vmax
+            bx = x + j * bw * 0.35
+            out.append(f'<rect x="{bx:.1f}" y="{y0 - bh:.1f}" width="{bw * 0.33:.1f}" '
+                       f'height="{bh:.1f}" fill="{colour}"/>')
+            out.append(f'<text x="{bx + bw * 0.165:.1f}" y="{y0 - bh - 4:.1f}" '
+                       f'text-anchor="middle" font-size="10">{v:.1f}</text>')
+        out.append(f'<text x="{x + bw * 0.34:.1f}" y="{y0 + 18}" text-anchor="middle">{l}</text>')
+    out.append(f'<rect x="{w - 150}" y="30" width="10" height="10" fill="#4477aa"/>'
+               f'<text x="{w - 135}" y="39">p50</text>'
+               f'<rect x="{w - 100}" y="30" width="10" height="10" fill="#ee6677"/>'
+               f'<text x="{w - 85}" y="39">p99</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    runs = load(sys.argv[1])
+    if not runs:
+        print("report.py: no '@@ BENCH' lines in " + sys.argv[1], file=sys.stderr)
+        return 1
+    summary = combine(runs)
+    rat = ratios(summary)
+    doc = {"machine": {"host": platform.node(), "host_cpu": platform.processor(),
+                       "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
+                       "note": "TCG times are only meaningful as ratios"},
+           "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs}
+    with open(sys.argv[2] + "/latency.json", "w") as f:
+        json.dump(doc, f, indent=1)
+    svg(summary, sys.argv[2] + "/latency.svg")
+    print(f"{'':8}{'samples':>9}{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}"
+          f"{'max us':>10}{'lost':>6}{'dup':>5}")
+    for l in [l for l in ORDER if l in summary]:
+        s = summary[l]
+        print(f"{l:8}{s['samples']:>9}{s['p50_us']:>10.1f}{s['p99_us']:>10.1f}"
+              f"{s['p999_us']:>10.1f}{s['max_us']:>10.1f}{s['lost']:>6}{s['duplicate']:>5}")
+    print()
+    for k, v in rat.items():
+        t = TARGETS[k]
+        print(f"{k:14} {v:6.3f}   target <= {t}: {'met' if v <= t else 'MISSED'}")
+    print(f"\nwrote {sys.argv[2]}/latency.json and {sys.argv[2]}/latency.svg")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

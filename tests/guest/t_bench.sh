@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# profiles: intel
+#
+# ims-bench (the DPDK latency benchmark) runs briefly in every mode, IMS
+# and MSI-X: every sample completes, no interrupt is lost or duplicated,
+# and its JSON has the fields the report needs.  Timings are not judged.
+. "$(dirname "$0")/lib.sh"
+
+BENCH=$REPO/build/bench/ims-bench
+EAL="--no-huge --no-pci --no-shconf -l 0-1 --log-level=lib.eal:error"
+N=300
+
+# run LABEL MODE: one JSON line checked
+run() {
+	local out
+	out=$("$BENCH" $EAL -- latency --mode "$2" --label "$1" --samples $N 2>/tmp/bench.err | grep '^{')
+	python3 -S -c '
+import json, sys
+d = json.loads(sys.argv[1])
+n = int(sys.argv[2])
+ok = (d["samples"] == n and d["lost"] == 0 and d["duplicate"] == 0 and
+      d["errors"] == 0 and 0 < d["p50_us"] <= d["p99_us"] <= d["max_us"])
+print("@@ TEST bench:%s-%s %s %s" % (sys.argv[3], sys.argv[4], "PASS" if ok else "FAIL", sys.argv[1]))
+sys.exit(0 if ok else 1)' "${out:-{\}}" $N "$1" "$2" 2>/dev/null ||
+	{ _failed=1; [ -n "$out" ] || echo "@@ TEST bench:$1-$2 FAIL no output: $(head -c 300 /tmp/bench.err)"; }
+}
+
+setup() {
+	load_driver "$@" && cfg_wq 0 0 user bench 16 && enable_dev 0 && enable_wq 0 0 user
+}
+
+check bench:load setup
+check bench:ims-mode [ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ]
+run ims irq
+run poll poll
+run floor floor
+check bench:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
+check bench:load-msix setup force_msix=1
+check bench:msix-mode [ "$(cat $SYS/wq0.0/ims_slot)" = -1 ]
+run msix irq
+rc=0
+"$BENCH" $EAL -- latency --mode frob > /dev/null 2>&1 || rc=$?
+check bench:bad-mode-refused [ $rc = 2 ]
+check bench:unload-msix bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
+check bench:dmesg-clean dmesg_clean
+finish

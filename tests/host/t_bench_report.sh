@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench/report.py on a console with known figures: the rounds combine by
+# median, the ratios and target verdicts come out right, the JSON and the
+# SVG are well-formed; a console without results is an error.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+line() { echo "@@ BENCH {\"label\":\"$1\",\"mode\":\"x\",\"samples\":100,\"p50_us\":$2,\"p99_us\":$3,\"p999_us\":$3,\"max_us\":$3,\"lost\":0,\"duplicate\":${4:-0},\"errors\":0,\"tsc_hz\":1}"; }
+{
+	echo "kernel noise"
+	line ims 10 20; line msix 10 19; line floor 8 30; line poll 5 9
+	line ims 12 22; line msix 10 21 1; line floor 8 30; line poll 5 9
+} > "$tmp/console.txt"
+rc=0
+res() { if [ "$2" = 0 ]; then echo "@@ TEST benchreport:$1 PASS"; else echo "@@ TEST benchreport:$1 FAIL ${3:-}"; rc=1; fi; }
+out=$(python3 "$top/bench/report.py" "$tmp/console.txt" "$tmp" 2>&1)
+res runs $?
+check=$(python3 - "$tmp/latency.json" "$tmp/latency.svg" <<'PY'
+import json, sys, xml.dom.minidom
+d = json.load(open(sys.argv[1]))
+s, r = d["summary"], d["ratios"]
+xml.dom.minidom.parse(sys.argv[2])
+ok = (s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
+      s["msix"]["duplicate"] == 1 and abs(r["ims/msix p50"] - 1.1) < 1e-9 and
+      abs(r["ims/floor p50"] - 11 / 8) < 1e-9 and len(d["runs"]) == 8)
+print("ok" if ok else "bad %s %s" % (s, r))
+PY
+)
+res summary $([ "$check" = ok ]; echo $?) "$check"
+res verdicts $(grep -q "ims/msix p50    1.100   target <= 1.02: MISSED" <<< "$out" &&
+	grep -q "ims/msix p99    1.050   target <= 1.05: met" <<< "$out"; echo $?) "$out"
+echo "nothing here" > "$tmp/empty.txt"
+python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
+res no-results-is-error $([ $? = 1 ]; echo $?)
+exit $rc
