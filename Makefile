@@ -46,10 +46,11 @@ build/bin/imsctl: $(IMSCTL_SRC) userspace/imsctl/imsctl.h build/lib/libidxdims.a
 
 # ims-bench, the DPDK latency benchmark (Debian's libdpdk-dev 22.11)
 bench-build: build/bench/ims-bench
-build/bench/ims-bench: bench/ims_bench.c build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
+build/bench/ims-bench: bench/ims_bench.c bench/migrate.c bench/ims_bench.h build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Iuapi -Iuserspace/lib \
-		-o $@ $< build/lib/libidxdims.a $$(pkg-config --cflags --libs libdpdk)
+		-o $@ bench/ims_bench.c bench/migrate.c build/lib/libidxdims.a \
+		$$(pkg-config --cflags --libs libdpdk) -lpthread
 
 # The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
 driver: $(DEPS_STAMP)

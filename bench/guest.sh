@@ -61,5 +61,11 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench msix irq || rc=1
 	teardown
 done
+echo "== migration: 1000 affinity moves, 100 CPU offline/online cycles"
+setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- \
+      latency --mode migrate --label ims --migrations 1000 --hotplug 100 2>/dev/null | grep '^{')
+if [ -n "$out" ]; then echo "@@ BENCH $out"; else echo "@@ BENCH-FAIL migrate"; rc=1; fi
+teardown
 echo "@@ BENCH-DONE"
 exit $rc

@@ -14,6 +14,8 @@
  *   poll   the same without an interrupt, spinning on the completion record
  *   floor  no device: a second lcore writes an eventfd the first sleeps on;
  *          the kernel's wake-up cost on this machine, the floor for irq
+ *   migrate  irq samples while the irq's affinity moves and CPU 1 goes
+ *          offline and online (migrate.c); lost/duplicate/late counts
  *
  * One descriptor in flight, random gaps between samples.  Prints one JSON
  * object: samples, p50/p99/p99.9/max in microseconds, lost (no wake-up in
@@ -38,12 +40,14 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include "idxd_ims_lib.h"
+#include "ims_bench.h"
 
 struct cfg {
 	const char *wq;
 	const char *mode;
 	const char *label;
 	long samples;
+	long migrations, hotplugs;
 	unsigned int gap_min_us, gap_max_us;
 };
 
@@ -57,6 +61,16 @@ static volatile uint64_t floor_go, floor_t0;
 static volatile int floor_stop;
 static int floor_efd;
 static struct cfg cfg;
+
+const char *bench_cfg_wq(void)
+{
+	return cfg.wq;
+}
+
+const char *bench_cfg_label(void)
+{
+	return cfg.label;
+}
 
 static uint64_t xorshift(uint64_t *s)
 {
@@ -74,7 +88,7 @@ static void gap(uint64_t *seed)
 	rte_delay_us_block(cfg.gap_min_us + xorshift(seed) % span);
 }
 
-static int epoll_add(int fd)
+int bench_epoll_add(int fd)
 {
 	static struct rte_epoll_event ev;	/* epoll keeps a pointer to it */
 
@@ -84,7 +98,7 @@ static int epoll_add(int fd)
 }
 
 /* Sleep until @fd fires (1 s at most); its count, 0 if it did not. */
-static uint64_t epoll_take(int fd)
+uint64_t bench_epoll_take(int fd)
 {
 	struct rte_epoll_event ev;
 	uint64_t n = 0;
@@ -96,7 +110,7 @@ static uint64_t epoll_take(int fd)
 	return n;
 }
 
-static double us(uint64_t cycles)
+double bench_us(uint64_t cycles)
 {
 	return (double)cycles * 1e6 / rte_get_tsc_hz();
 }
@@ -117,7 +131,7 @@ static int run_device(struct result *r, bool irq)
 		return 1;
 	}
 	efd = ims_wq_eventfd(wq);
-	if (irq && (efd < 0 || epoll_add(efd))) {
+	if (irq && (efd < 0 || bench_epoll_add(efd))) {
 		fprintf(stderr, "ims-bench: %s has no completion interrupt to wait on\n", cfg.wq);
 		return 1;
 	}
@@ -138,7 +152,7 @@ static int run_device(struct result *r, bool irq)
 			continue;
 		}
 		if (irq) {
-			cnt = epoll_take(efd);
+			cnt = bench_epoll_take(efd);
 			t1 = rte_rdtsc_precise();
 			if (!cnt) {
 				r->lost++;
@@ -155,7 +169,7 @@ static int run_device(struct result *r, bool irq)
 		if (ims_status(cr) != IDXD_IMS_ST_SUCCESS && ims_poll(cr, 1000) == 0 &&
 		    ims_status(cr) != IDXD_IMS_ST_SUCCESS)
 			r->bad++;
-		r->lat_us[r->n++] = us(t1 - t0);
+		r->lat_us[r->n++] = bench_us(t1 - t0);
 	}
 	ims_wq_close(wq);
 	return 0;
@@ -192,26 +206,26 @@ static int run_floor(struct result *r)
 		return 1;
 	}
 	floor_efd = eventfd(0, EFD_NONBLOCK);
-	if (floor_efd < 0 || epoll_add(floor_efd))
+	if (floor_efd < 0 || bench_epoll_add(floor_efd))
 		return 1;
 	rte_eal_remote_launch(floor_writer, NULL, worker);
 	for (i = 0; i < cfg.samples; i++) {
 		floor_go = i + 1;
-		cnt = epoll_take(floor_efd);
+		cnt = bench_epoll_take(floor_efd);
 		t1 = rte_rdtsc_precise();
 		if (!cnt) {
 			r->lost++;
 			continue;
 		}
 		r->dup += cnt - 1;
-		r->lat_us[r->n++] = us(t1 - floor_t0);
+		r->lat_us[r->n++] = bench_us(t1 - floor_t0);
 	}
 	floor_stop = 1;
 	rte_eal_wait_lcore(worker);
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -225,7 +239,7 @@ static double pct(const struct result *r, double p)
 
 static void report(struct result *r)
 {
-	qsort(r->lat_us, r->n, sizeof(double), cmp_double);
+	qsort(r->lat_us, r->n, sizeof(double), bench_cmp_double);
 	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"samples\":%ld,\"p50_us\":%.2f,"
 	       "\"p99_us\":%.2f,\"p999_us\":%.2f,\"max_us\":%.2f,\"lost\":%ld,"
 	       "\"duplicate\":%ld,\"errors\":%ld,\"tsc_hz\":%llu}\n",
@@ -237,11 +251,13 @@ static void report(struct result *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor [options]\n"
+"Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor|migrate [options]\n"
 "  --wq PATH          user WQ (default /dev/dsa/wq0.0; not for floor)\n"
 "  --samples N        samples (default 2000)\n"
 "  --label NAME       name in the output (default: the mode)\n"
 "  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
+"  --migrations N     migrate: affinity moves (default 1000)\n"
+"  --hotplug N        migrate: CPU 1 offline/online cycles (default 100)\n"
 "EAL options that work without hugepages or root-only devices:\n"
 "  --no-huge --no-pci --no-shconf -l 0-1\n");
 }
@@ -254,12 +270,15 @@ static int parse(int argc, char **argv)
 		{ "samples", required_argument, NULL, 'n' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "gap-us", required_argument, NULL, 'g' },
+		{ "migrations", required_argument, NULL, 'M' },
+		{ "hotplug", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	int c;
 
 	cfg = (struct cfg){ .wq = "/dev/dsa/wq0.0", .samples = 2000,
+			    .migrations = 1000, .hotplugs = 100,
 			    .gap_min_us = 20, .gap_max_us = 200 };
 	if (argc < 2 || strcmp(argv[1], "latency")) {
 		usage(stderr);
@@ -272,6 +291,8 @@ static int parse(int argc, char **argv)
 		case 'm': cfg.mode = optarg; break;
 		case 'n': cfg.samples = atol(optarg); break;
 		case 'l': cfg.label = optarg; break;
+		case 'M': cfg.migrations = atol(optarg); break;
+		case 'H': cfg.hotplugs = atol(optarg); break;
 		case 'g':
 			if (sscanf(optarg, "%u,%u", &cfg.gap_min_us, &cfg.gap_max_us) != 2 ||
 			    cfg.gap_max_us < cfg.gap_min_us) {
@@ -284,9 +305,10 @@ static int parse(int argc, char **argv)
 		}
 	}
 	if (!cfg.mode || (strcmp(cfg.mode, "irq") && strcmp(cfg.mode, "poll") &&
-			  strcmp(cfg.mode, "floor")) || cfg.samples < 1 ||
-	    cfg.samples > 10000000) {
-		fprintf(stderr, "ims-bench: --mode irq|poll|floor and 1..10000000 --samples\n");
+			  strcmp(cfg.mode, "floor") && strcmp(cfg.mode, "migrate")) ||
+	    cfg.samples < 1 || cfg.samples > 10000000 || cfg.migrations < 0 ||
+	    cfg.hotplugs < 0) {
+		fprintf(stderr, "ims-bench: --mode irq|poll|floor|migrate, 1..10000000 --samples\n");
 		return -1;
 	}
 	if (!cfg.label)
@@ -311,6 +333,12 @@ int main(int argc, char **argv)
 	r.lat_us = calloc(cfg.samples, sizeof(double));
 	if (!r.lat_us)
 		return 1;
+	if (!strcmp(cfg.mode, "migrate")) {
+		rc = bench_migrate(cfg.migrations, cfg.hotplugs);
+		free(r.lat_us);
+		rte_eal_cleanup();
+		return rc;
+	}
 	if (!strcmp(cfg.mode, "floor"))
 		rc = run_floor(&r);
 	else

@@ -95,7 +95,9 @@ def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    runs = load(sys.argv[1])
+    allruns = load(sys.argv[1])
+    runs = [r for r in allruns if r.get("mode") != "migrate"]
+    mig = [r for r in allruns if r.get("mode") == "migrate"]
     if not runs:
         print("report.py: no '@@ BENCH' lines in " + sys.argv[1], file=sys.stderr)
         return 1
@@ -104,7 +106,8 @@ def main():
     doc = {"machine": {"host": platform.node(), "host_cpu": platform.processor(),
                        "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
                        "note": "TCG times are only meaningful as ratios"},
-           "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs}
+           "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs,
+           "migration": mig}
     with open(sys.argv[2] + "/latency.json", "w") as f:
         json.dump(doc, f, indent=1)
     svg(summary, sys.argv[2] + "/latency.svg")
@@ -118,6 +121,13 @@ def main():
     for k, v in rat.items():
         t = TARGETS[k]
         print(f"{k:14} {v:6.3f}   target <= {t}: {'met' if v <= t else 'MISSED'}")
+    for m in mig:
+        print(f"\nmigration ({m['label']}): {m['migrations']} affinity moves, "
+              f"{m['hotplug_cycles']} CPU offline/online cycles, {m['samples']} completions")
+        print(f"  lost {m['lost']}, duplicate {m['duplicate']}, late {m['late']} "
+              f"(> {m['late_k']} x steady p99 {m['steady_p99_us']:.1f} us)")
+        print("  worst latency by time since the last move: " + ", ".join(
+            f"{k} {v['max_us']:.0f} us" for k, v in m["worst_us_by_time_since_move"].items()))
     print(f"\nwrote {sys.argv[2]}/latency.json and {sys.argv[2]}/latency.svg")
     return 0
 

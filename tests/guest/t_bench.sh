@@ -35,6 +35,23 @@ check bench:ims-mode [ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ]
 run ims irq
 run poll poll
 run floor floor
+# migration under way: 1000 affinity moves, then 100 CPU offline/online
+# cycles, with completion interrupts throughout: none lost or duplicated
+out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- \
+	latency --mode migrate --label ims-migrate --migrations 1000 --hotplug 100 2>/tmp/bench.err | grep '^{')
+python3 -S -c '
+import json, sys
+try:
+    d = json.loads(sys.argv[1])
+except Exception:
+    d = {}
+ok = (d.get("migrations") == 1000 and d.get("hotplug_cycles") == 100 and
+      d.get("samples", 0) > 1000 and d.get("lost") == 0 and
+      d.get("duplicate") == 0 and d.get("errors") == 0 and "failed" not in d)
+print("@@ TEST bench:migrate-none-lost-or-duplicate %s %s" % ("PASS" if ok else "FAIL", sys.argv[1]))
+sys.exit(0 if ok else 1)' "${out:-none: $(head -c 200 /tmp/bench.err)}" 2>/dev/null || _failed=1
+check bench:all-cpus-online [ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
+
 check bench:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check bench:load-msix setup force_msix=1
 check bench:msix-mode [ "$(cat $SYS/wq0.0/ims_slot)" = -1 ]

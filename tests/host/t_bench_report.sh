@@ -12,6 +12,7 @@ line() { echo "@@ BENCH {\"label\":\"$1\",\"mode\":\"x\",\"samples\":100,\"p50_u
 	echo "kernel noise"
 	line ims 10 20; line msix 10 19; line floor 8 30; line poll 5 9
 	line ims 12 22; line msix 10 21 1; line floor 8 30; line poll 5 9
+	echo '@@ BENCH {"label":"ims","mode":"migrate","migrations":1000,"hotplug_cycles":100,"samples":5000,"lost":0,"duplicate":0,"late":3,"late_k":10,"steady_p99_us":100.0,"errors":0,"worst_us_by_time_since_move":{"0-1ms":{"samples":10,"max_us":900.0}}}'
 } > "$tmp/console.txt"
 rc=0
 res() { if [ "$2" = 0 ]; then echo "@@ TEST benchreport:$1 PASS"; else echo "@@ TEST benchreport:$1 FAIL ${3:-}"; rc=1; fi; }
@@ -24,13 +25,15 @@ s, r = d["summary"], d["ratios"]
 xml.dom.minidom.parse(sys.argv[2])
 ok = (s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
       s["msix"]["duplicate"] == 1 and abs(r["ims/msix p50"] - 1.1) < 1e-9 and
-      abs(r["ims/floor p50"] - 11 / 8) < 1e-9 and len(d["runs"]) == 8)
+      abs(r["ims/floor p50"] - 11 / 8) < 1e-9 and len(d["runs"]) == 8 and
+      d["migration"][0]["late"] == 3)
 print("ok" if ok else "bad %s %s" % (s, r))
 PY
 )
 res summary $([ "$check" = ok ]; echo $?) "$check"
 res verdicts $(grep -q "ims/msix p50    1.100   target <= 1.02: MISSED" <<< "$out" &&
-	grep -q "ims/msix p99    1.050   target <= 1.05: met" <<< "$out"; echo $?) "$out"
+	grep -q "ims/msix p99    1.050   target <= 1.05: met" <<< "$out" &&
+	grep -q "lost 0, duplicate 0, late 3" <<< "$out"; echo $?) "$out"
 echo "nothing here" > "$tmp/empty.txt"
 python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
 res no-results-is-error $([ $? = 1 ]; echo $?)

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* ims-bench: what its modes share. */
+#ifndef IMS_BENCH_H
+#define IMS_BENCH_H
+
+#include <stdint.h>
+
+int bench_epoll_add(int fd);
+uint64_t bench_epoll_take(int fd);
+double bench_us(uint64_t cycles);
+int bench_cmp_double(const void *a, const void *b);
+const char *bench_cfg_wq(void);
+const char *bench_cfg_label(void);
+int bench_migrate(long moves, long hotplugs);
+
+#endif

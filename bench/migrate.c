@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ims-bench migrate: completion interrupts while their affinity moves.
+ *
+ * The main lcore keeps one descriptor with a completion interrupt in
+ * flight and sleeps on the WQ's eventfd; a control thread moves the
+ * WQ's irq between CPUs 0 and 1 (first at a fixed 2 ms, then at random
+ * 1-10 ms intervals), then takes CPU 1 offline and online again.  Each
+ * completion is classified: lost (record written, no wake-up within a
+ * second), duplicate (eventfd count above 1), late (over K x the steady
+ * p99 measured before any move), and its latency is bucketed by the time
+ * since the last move.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include <rte_cycles.h>
+#include <rte_epoll.h>
+#include "idxd_ims_lib.h"
+#include "ims_bench.h"
+
+#define LATE_K		10
+#define NBUCKETS	5
+static const double bucket_ms[NBUCKETS] = { 1, 2, 5, 10, 1e9 };
+static const char *const bucket_name[NBUCKETS] = { "0-1ms", "1-2ms", "2-5ms", "5-10ms", ">10ms" };
+
+struct mig {
+	int irq;
+	long moves_wanted, hotplug_wanted;
+	volatile long moves, hotplugs;
+	volatile uint64_t last_move;	/* TSC of the last move */
+	volatile int done, failed;
+	char why[160];
+};
+
+static int write_file(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec t = { us / 1000000, (us % 1000000) * 1000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* The control thread: affinity moves, then CPU 1 offline/online. */
+static void *mover(void *arg)
+{
+	struct mig *m = arg;
+	char path[64];
+	unsigned int seed = 12345;
+	long i;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", m->irq);
+	for (i = 0; i < m->moves_wanted && !m->failed; i++) {
+		sleep_us(i < m->moves_wanted / 2 ? 2000 : 1000 + rand_r(&seed) % 9001);
+		rc = write_file(path, i & 1 ? "0" : "1");
+		if (rc) {
+			snprintf(m->why, sizeof(m->why), "%s: %s", path, strerror(-rc));
+			m->failed = 1;
+		}
+		m->last_move = rte_rdtsc_precise();
+		m->moves++;
+	}
+	for (i = 0; i < m->hotplug_wanted && !m->failed; i++) {
+		rc = write_file("/sys/devices/system/cpu/cpu1/online", "0");
+		m->last_move = rte_rdtsc_precise();
+		sleep_us(3000);
+		rc = rc ?: write_file("/sys/devices/system/cpu/cpu1/online", "1");
+		m->last_move = rte_rdtsc_precise();
+		if (rc) {
+			snprintf(m->why, sizeof(m->why), "cpu1 online/offline: %s", strerror(-rc));
+			m->failed = 1;
+		}
+		sleep_us(3000);
+		m->hotplugs++;
+	}
+	m->done = 1;
+	return NULL;
+}
+
+struct one {
+	double lat_us;
+	uint64_t count;			/* eventfd count: 0 lost, >1 duplicate */
+};
+
+/* One descriptor with an interrupt, waited for on the eventfd. */
+static int sample(struct ims_wq *wq, uint8_t *buf, uint64_t iova, int efd,
+		  struct one *o)
+{
+	struct idxd_ims_completion *cr = (void *)buf;
+	struct idxd_ims_desc d;
+	uint64_t t0;
+
+	memset(cr, 0, sizeof(*cr));
+	ims_desc_memmove(&d, iova + 4096 + 2048, iova + 4096, 64, iova, IMS_INTERRUPT);
+	t0 = rte_rdtsc_precise();
+	if (ims_submit(wq, &d))
+		return -1;
+	o->count = bench_epoll_take(efd);
+	o->lat_us = bench_us(rte_rdtsc_precise() - t0);
+	if (!o->count && ims_poll(cr, 1000))
+		return -1;		/* not even completed: a device error */
+	return 0;
+}
+
+int bench_migrate(long moves, long hotplugs)
+{
+	long steady_n = 500, i, n = 0, lost = 0, dup = 0, late = 0, errors = 0;
+	double *steady, worst[NBUCKETS] = { 0 }, p99, hz = rte_get_tsc_hz();
+	long in_bucket[NBUCKETS] = { 0 };
+	struct mig m = { .moves_wanted = moves, .hotplug_wanted = hotplugs };
+	struct ims_wq *wq;
+	pthread_t th;
+	struct one o;
+	uint64_t iova;
+	uint8_t *buf;
+	int efd, rc, b;
+
+	rc = ims_wq_open(bench_cfg_wq(), &wq);
+	if (rc) {
+		fprintf(stderr, "ims-bench: %s: %s\n", bench_cfg_wq(), ims_strerror(rc));
+		return 1;
+	}
+	efd = ims_wq_eventfd(wq);
+	m.irq = ims_wq_info(wq)->irq;
+	buf = ims_buf_alloc(wq, 8192, &iova);
+	steady = calloc(steady_n, sizeof(double));
+	if (efd < 0 || m.irq < 0 || !buf || !steady || bench_epoll_add(efd)) {
+		fprintf(stderr, "ims-bench: %s: no interrupt, buffer or epoll\n", bench_cfg_wq());
+		return 1;
+	}
+	/* the steady state, before anything moves */
+	for (i = 0; i < steady_n; i++) {
+		if (sample(wq, buf, iova, efd, &o) || o.count != 1) {
+			fprintf(stderr, "ims-bench: steady-state sample %ld failed\n", i);
+			return 1;
+		}
+		steady[i] = o.lat_us;
+	}
+	qsort(steady, steady_n, sizeof(double), bench_cmp_double);
+	p99 = steady[(long)(0.99 * (steady_n - 1))];
+
+	m.last_move = rte_rdtsc_precise();
+	if (pthread_create(&th, NULL, mover, &m))
+		return 1;
+	while (!m.done) {
+		if (sample(wq, buf, iova, efd, &o)) {
+			errors++;
+			continue;
+		}
+		n++;
+		if (!o.count)
+			lost++;
+		if (o.count > 1)
+			dup += o.count - 1;
+		if (o.lat_us > LATE_K * p99)
+			late++;
+		for (b = 0; b < NBUCKETS - 1 &&
+		     (rte_rdtsc_precise() - m.last_move) / hz * 1e3 > bucket_ms[b]; b++)
+			;
+		in_bucket[b]++;
+		if (o.lat_us > worst[b])
+			worst[b] = o.lat_us;
+	}
+	pthread_join(th, NULL);
+	write_file("/sys/devices/system/cpu/cpu1/online", "1");
+	printf("{\"label\":\"%s\",\"mode\":\"migrate\",\"migrations\":%ld,\"hotplug_cycles\":%ld,"
+	       "\"samples\":%ld,\"lost\":%ld,\"duplicate\":%ld,\"late\":%ld,\"late_k\":%d,"
+	       "\"steady_p99_us\":%.2f,\"errors\":%ld,\"worst_us_by_time_since_move\":{",
+	       bench_cfg_label(), m.moves, m.hotplugs, n, lost, dup, late, LATE_K, p99,
+	       errors);
+	for (b = 0; b < NBUCKETS; b++)
+		printf("%s\"%s\":{\"samples\":%ld,\"max_us\":%.2f}", b ? "," : "",
+		       bucket_name[b], in_bucket[b], worst[b]);
+	printf("}%s%s%s}\n", m.failed ? ",\"failed\":\"" : "", m.failed ? m.why : "",
+	       m.failed ? "\"" : "");
+	free(steady);
+	ims_wq_close(wq);
+	return m.failed || errors ? 1 : 0;
+}
