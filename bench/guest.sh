@@ -20,10 +20,12 @@ ROUNDS=${ROUNDS:-2}
 EAL="--no-huge --no-pci --no-shconf -l 0-1 --log-level=lib.eal:error"
 
 # setup MODULE-ARGS: driver loaded, wq0.0 a dedicated user WQ, its
-# interrupt on CPU 1 (where floor mode's writer runs: the same wake-up path)
+# interrupt on CPU 1 (where floor mode's writer runs: the same wake-up
+# path); wq0.1 configured for the migration run's load
 setup() {
 	load_driver "$@" || return 1
-	cfg_wq 0 0 user bench 16 && enable_dev 0 && enable_wq 0 0 user || return 1
+	cfg_wq 0 0 user bench 16 && cfg_wq 0 1 user load 16 &&
+		enable_dev 0 && enable_wq 0 0 user || return 1
 	echo 1 > "/proc/irq/$(cat $SYS/wq0.0/ims_irq)/smp_affinity_list"
 }
 
@@ -61,11 +63,19 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench msix irq || rc=1
 	teardown
 done
-echo "== migration: 1000 affinity moves, 100 CPU offline/online cycles"
+echo "== migration: 1000 affinity moves, 100 CPU offline/online cycles,"
+echo "   a second WQ kept busy with its interrupt on the same CPU"
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+enable_wq 0 1 user
+echo 1 > "/proc/irq/$(cat $SYS/wq0.1/ims_irq)/smp_affinity_list"
+"$REPO/build/bin/imsctl" run memmove wq0.1 --count 100000000 --depth 8 --size 4K \
+	--quiet --timeout 60000 > /dev/null 2>&1 &
+load=$!
 out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- \
       latency --mode migrate --label ims --migrations 1000 --hotplug 100 2>/dev/null | grep '^{')
 if [ -n "$out" ]; then echo "@@ BENCH $out"; else echo "@@ BENCH-FAIL migrate"; rc=1; fi
+kill $load; wait $load 2>/dev/null
+echo wq0.1 > /sys/bus/dsa/drivers/user/unbind
 teardown
 echo "@@ BENCH-DONE"
 exit $rc

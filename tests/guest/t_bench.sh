@@ -26,8 +26,10 @@ sys.exit(0 if ok else 1)' "${out:-{\}}" $N "$1" "$2" 2>/dev/null ||
 	{ _failed=1; [ -n "$out" ] || echo "@@ TEST bench:$1-$2 FAIL no output: $(head -c 300 /tmp/bench.err)"; }
 }
 
+# wq0.0 probed; wq0.1 configured for load (sizes are fixed once enabled)
 setup() {
-	load_driver "$@" && cfg_wq 0 0 user bench 16 && enable_dev 0 && enable_wq 0 0 user
+	load_driver "$@" && cfg_wq 0 0 user bench 16 && cfg_wq 0 1 user load 16 &&
+		enable_dev 0 && enable_wq 0 0 user
 }
 
 check bench:load setup
@@ -36,7 +38,15 @@ run ims irq
 run poll poll
 run floor floor
 # migration under way: 1000 affinity moves, then 100 CPU offline/online
-# cycles, with completion interrupts throughout: none lost or duplicated
+# cycles, with completion interrupts throughout: none lost or duplicated.
+# Meanwhile a second WQ, its interrupt aimed at the same CPU, is kept busy.
+enable_wq 0 1 user
+lirq=$(cat $SYS/wq0.1/ims_irq)
+echo 1 > /proc/irq/$lirq/smp_affinity_list
+l0=$(cat $SYS/wq0.1/ims_irq_count)
+"$REPO/build/bin/imsctl" run memmove wq0.1 --count 100000000 --depth 8 --size 4K \
+	--quiet --timeout 60000 > /dev/null 2>&1 &
+load=$!
 out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error -- \
 	latency --mode migrate --label ims-migrate --migrations 1000 --hotplug 100 2>/tmp/bench.err | grep '^{')
 python3 -S -c '
@@ -51,6 +61,10 @@ ok = (d.get("migrations") == 1000 and d.get("hotplug_cycles") == 100 and
 print("@@ TEST bench:migrate-none-lost-or-duplicate %s %s" % ("PASS" if ok else "FAIL", sys.argv[1]))
 sys.exit(0 if ok else 1)' "${out:-none: $(head -c 200 /tmp/bench.err)}" 2>/dev/null || _failed=1
 check bench:all-cpus-online [ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
+check bench:load-ran-throughout kill $load
+wait $load 2>/dev/null
+check bench:load-interrupts [ $(( $(cat $SYS/wq0.1/ims_irq_count) - l0 )) -gt 1000 ]
+echo wq0.1 > /sys/bus/dsa/drivers/user/unbind
 
 check bench:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check bench:load-msix setup force_msix=1
