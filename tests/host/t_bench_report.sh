@@ -26,13 +26,15 @@ xml.dom.minidom.parse(sys.argv[2])
 ok = (s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
       s["msix"]["duplicate"] == 1 and abs(r["ims/msix p50"] - 1.1) < 1e-9 and
       abs(r["ims/floor p50"] - 11 / 8) < 1e-9 and len(d["runs"]) == 8 and
+      abs(r["(ims-poll)/floor p50"] - 6 / 8) < 1e-9 and
       d["migration"][0]["late"] == 3)
 print("ok" if ok else "bad %s %s" % (s, r))
 PY
 )
 res summary $([ "$check" = ok ]; echo $?) "$check"
-res verdicts $(grep -q "ims/msix p50    1.100   target <= 1.02: MISSED" <<< "$out" &&
-	grep -q "ims/msix p99    1.050   target <= 1.05: met" <<< "$out" &&
+res verdicts $(grep -qE "ims/msix p50 +1.100   target <= 1.02: MISSED" <<< "$out" &&
+	grep -qE "ims/msix p99 +1.050   target <= 1.05: met" <<< "$out" &&
+	grep -qE "\(ims-poll\)/floor p50 +0.750   \(no target" <<< "$out" &&
 	grep -q "lost 0, duplicate 0, late 3" <<< "$out"; echo $?) "$out"
 echo "nothing here" > "$tmp/empty.txt"
 python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
