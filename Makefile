@@ -82,7 +82,7 @@ test-modules: driver test-progs imsctl bench-build
 # In-guest test programs (run in the guest from the shared host root).
 TEST_PROGS = $(patsubst tests/guest/progs/%.c,build/tests/%,$(wildcard tests/guest/progs/*.c))
 test-progs: $(TEST_PROGS)
-build/tests/%: tests/guest/progs/%.c uapi/linux/idxd_ims.h build/lib/libidxdims.a
+build/tests/%: tests/guest/progs/%.c tests/guest/progs/result.h uapi/linux/idxd_ims.h build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
 build/tests/lib_unit: tests/host/lib_unit.c build/lib/libidxdims.a

@@ -70,7 +70,6 @@ struct vdsa_vec {
 	u16 handle;			/* what host descriptors carry */
 	bool masked;			/* guest's vector control */
 	bool pending;			/* fired while masked */
-	u64 count;			/* signals delivered */
 };
 
 struct vdsa_type {
@@ -104,8 +103,6 @@ struct vdsa {
 	struct vdsa_vec internal;	/* completions no guest vector asked for */
 	struct eventfd_ctx *req_trigger;	/* VFIO request: please close */
 	bool dev_enabled;
-	bool msix_enabled;
-	u64 swerr[4];
 };
 
 /* mdev.c */

@@ -19,19 +19,16 @@
 				 IDXD_IMS_F_RCI | IDXD_IMS_F_CR | \
 				 IDXD_IMS_F_CC | IDXD_IMS_F_STORD)
 
+/* Deliver vector @v to the guest, or hold it while masked; off: nothing. */
 void vdsa_signal(struct vdsa_vec *v)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&v->vd->vec_lock, flags);
-	if (!v->trigger) {
-		/* not enabled: nothing to deliver */
-	} else if (v->masked) {
+	if (v->trigger && v->masked)
 		v->pending = true;
-	} else {
+	else if (v->trigger)
 		eventfd_signal(v->trigger);
-		v->count++;
-	}
 	spin_unlock_irqrestore(&v->vd->vec_lock, flags);
 }
 

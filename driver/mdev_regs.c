@@ -91,8 +91,6 @@ static void vdsa_cfg_write(struct vdsa *vd, unsigned int off, const u8 *p,
 			v |= PCI_BASE_ADDRESS_MEM_TYPE_64;
 		cfg_put32(vd, PCI_BASE_ADDRESS_0 + bar * 4, v);
 	}
-	vd->msix_enabled = vd->cfg[VDSA_MSIX_CAP + PCI_MSIX_FLAGS + 1] &
-			   (PCI_MSIX_FLAGS_ENABLE >> 8);
 }
 
 ssize_t vdsa_cfg_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,

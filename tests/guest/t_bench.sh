@@ -70,9 +70,18 @@ check bench:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmm
 check bench:load-msix setup force_msix=1
 check bench:msix-mode [ "$(cat $SYS/wq0.0/ims_slot)" = -1 ]
 run msix irq
-rc=0
-"$BENCH" $EAL -- latency --mode frob > /dev/null 2>&1 || rc=$?
-check bench:bad-mode-refused [ $rc = 2 ]
+# bad command lines: exit 2, a message, nothing measured
+refused() {	# refused NAME ARGS...
+	local name=$1 rc=0 out
+	shift
+	out=$("$BENCH" $EAL -- "$@" 2>&1 >/dev/null) || rc=$?
+	check "bench:$name" [ $rc = 2 -a -n "$out" ]
+}
+refused bad-mode-refused latency --mode frob
+refused no-mode-refused latency
+refused bad-samples-refused latency --mode poll --samples 0
+refused bad-gap-refused latency --mode poll --gap-us 50,10
+refused bad-command-refused frob --mode poll
 check bench:unload-msix bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check bench:dmesg-clean dmesg_clean
 finish

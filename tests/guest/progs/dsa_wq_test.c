@@ -31,28 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../../uapi/linux/idxd_ims.h"
+#include "result.h"
 
 #define BUF_LEN (1u << 20)
 
-static int failures;
 static const char *wqpath;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	char msg[256] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-	}
-	printf("@@ TEST drv:%s %s%s%s\n", name, ok ? "PASS" : "FAIL",
-	       *msg ? " " : "", msg);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 struct wq {
 	int fd;
@@ -717,6 +700,7 @@ int main(int argc, char **argv)
 {
 	struct wq w;
 
+	result_prefix = "drv:";
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s /dev/dsa/wqN.M ops|refusals|full BDF|swerr|copy N\n",
 			argv[0]);

@@ -29,29 +29,11 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include "../../../uapi/linux/idxd_ims.h"
+#include "result.h"
 
 #define GUEST_IOVA	0x100000ull
 #define GUEST_SIZE	(4u << 20)
 #define NVEC		2
-
-static int failures;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	char msg[256] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-	}
-	printf("@@ TEST mdev:%s %s%s%s\n", name, ok ? "PASS" : "FAIL",
-	       *msg ? " " : "", msg);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 /* One "guest": a container, a device, its memory and its vectors. */
 struct guest {
@@ -417,6 +399,56 @@ static void test_bad_input(struct guest *g, struct guest *other)
 		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
 		result("irqs-bad-fd", rc < 0, "rc %d", rc);
 	}
+	/* config space: read-only fields stay, BARs size, nothing past 256 */
+	{
+		uint16_t id = 0x1234, vid = 0;
+		uint32_t ones = ~0u, bar = 0;
+		uint8_t b;
+
+		wr(g, VFIO_PCI_CONFIG_REGION_INDEX, 0, &id, 2);
+		rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 0, &vid, 2);
+		result("cfg-vendor-readonly", vid == 0x8086, "%#x", vid);
+		wr(g, VFIO_PCI_CONFIG_REGION_INDEX, 0x10, &ones, 4);
+		rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 0x10, &bar, 4);
+		result("cfg-bar0-sizes-64k", (bar & ~0xfu) == 0xffff0000u, "%#x", bar);
+		rc = pread(g->dev, &b, 1, g->off[VFIO_PCI_CONFIG_REGION_INDEX] + 256);
+		result("cfg-past-end", rc < 0 && errno == EINVAL, "rc %d", rc);
+	}
+	/* a misaligned record: the device cannot write it, SWERR says so */
+	d = good;
+	d.completion_addr = gpa(g, cr(g, 2)) + 8;
+	submit(g, &d, 0);
+	usleep(100000);
+	v = reg64(g, 0xc0);
+	result("bad-record-misaligned", (v & 1) &&
+	       ((v >> 8) & 0xff) == IDXD_IMS_ST_CRA_ALIGN, "swerr %#llx",
+	       (unsigned long long)v);
+	v = 3;
+	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0xc0, &v, 8);
+	wait_efd(g->efd[0], 0);
+	/* SET_IRQS: the request interrupt has one vector; DATA_NONE fires one */
+	{
+		char buf[sizeof(struct vfio_irq_set) + 8];
+		struct vfio_irq_set *s = (void *)buf;
+		int fds[2] = { -1, -1 };
+
+		s->argsz = sizeof(buf);
+		s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		s->index = VFIO_PCI_REQ_IRQ_INDEX;
+		s->start = 0;
+		s->count = 2;
+		memcpy(s->data, fds, sizeof(fds));
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-count-2", rc < 0 && errno == EINVAL, "rc %d", rc);
+		s->argsz = sizeof(*s);
+		s->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+		s->start = 1;
+		s->count = 1;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-data-none-fires", !rc && wait_efd(g->efd[1], 1000) == 1 &&
+		       wait_efd(other->efd[1], 0) == 0, "rc %d", rc);
+	}
 	/* after all that, work still flows */
 	memset(data(g, 1), 0, 4096);
 	st = memmove_irq(g, 4096, 0, &v);
@@ -586,6 +618,7 @@ int main(int argc, char **argv)
 	struct guest a = { .tag = 'a' }, b = { .tag = 'b' };
 	int rc;
 
+	result_prefix = "mdev:";
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s UUID_A UUID_B\n", argv[0]);
 		return 2;
