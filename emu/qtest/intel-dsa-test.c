@@ -143,6 +143,7 @@
 #define EMU_WQ_SUBMITTED(wq)    (0x1100 + 0x20 * (wq))
 #define EMU_WQ_COMPLETED(wq)    (0x1108 + 0x20 * (wq))
 #define EMU_WQ_DROPPED(wq)      (0x1110 + 0x20 * (wq))
+#define EMU_WQ_TORN(wq)         (0x1118 + 0x20 * (wq))
 #define EMU_IMS_PENDING         0x1800
 
 /* Portals: four 4 KiB pages per WQ */
@@ -886,6 +887,37 @@ static void test_cmd_reset_device(void)
 
 /* ---- descriptors --------------------------------------------------------- */
 
+/*
+ * The descriptor as one 64-byte write (what MOVDIR64B issues), not eight
+ * stores: the memory core hands it to the portal in pieces, which must
+ * assemble into one descriptor, untorn.
+ */
+static void test_desc_one_write(void)
+{
+    Dsa d;
+    uint8_t desc[64], pat[256], out[256];
+    uint64_t src, dst, cr;
+    int i;
+
+    dsa_start(&d, NULL);
+    dsa_ready(&d);
+    src = dsa_alloc(&d, 4096);
+    dst = dsa_alloc(&d, 4096);
+    cr = dsa_alloc(&d, 4096);
+    for (i = 0; i < 256; i++) {
+        pat[i] = 255 - i;
+    }
+    qtest_memwrite(d.qts, src, pat, sizeof(pat));
+    desc_fill(desc, OP_MEMMOVE, F_CRAV | F_RCR, cr, src, dst, sizeof(pat), 0);
+    qtest_memwrite(d.qts, d.bar2.addr + PORTAL_MSIX * PORTAL_PAGE, desc, 64);
+    g_assert_cmphex(dsa_wait_cr(&d, cr), ==, ST_SUCCESS);
+    qtest_memread(d.qts, dst, out, sizeof(out));
+    g_assert(memcmp(out, pat, sizeof(pat)) == 0);
+    g_assert_cmpuint(rd64(&d, EMU_WQ_SUBMITTED(0)), ==, 1);
+    g_assert_cmpuint(rd64(&d, EMU_WQ_TORN(0)), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_desc_memmove(void)
 {
     Dsa d;
@@ -1213,6 +1245,7 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/cmd/int-handles", test_cmd_int_handles);
     qtest_add_func("intel-dsa/cmd/reset-device", test_cmd_reset_device);
     qtest_add_func("intel-dsa/desc/memmove", test_desc_memmove);
+    qtest_add_func("intel-dsa/desc/one-64-byte-write", test_desc_one_write);
     qtest_add_func("intel-dsa/desc/memfill", test_desc_memfill);
     qtest_add_func("intel-dsa/desc/crcgen", test_desc_crcgen);
     qtest_add_func("intel-dsa/desc/bad-opcode", test_desc_bad_opcode);
