@@ -17,6 +17,9 @@ check ac:config-wq accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicat
 check ac:config-wq-kernel accel-config config-wq dsa0/wq0.1 --group-id=1 --mode=dedicated \
 	--wq-size=8 --type=kernel --name=dmaeng --driver-name=dmaengine --priority=2
 check ac:config-sysfs-match bash -c "[ \$(cat $SYS/wq0.0/size) = 16 ] && [ \$(cat $SYS/wq0.0/priority) = 4 ] && [ \$(cat $SYS/wq0.1/type) = kernel ]"
+check ac:config-device accel-config config-device dsa0 --read-buffer-limit=20
+check ac:config-device-sysfs [ "$(cat $SYS/dsa0/read_buffer_limit)" = 20 ]
+check ac:config-device-bad-refused bash -c "! accel-config config-device dsa0 --read-buffer-limit=100000 2>/dev/null && [ \$(cat $SYS/dsa0/read_buffer_limit) = 20 ]"
 check ac:config-bad-refused bash -c "! accel-config config-wq dsa0/wq0.2 --wq-size=500 2>/dev/null && [ \$(cat $SYS/wq0.2/size) = 0 ]"
 check ac:enable-device accel-config enable-device dsa0
 check ac:enable-wq accel-config enable-wq dsa0/wq0.0

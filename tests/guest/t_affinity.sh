@@ -27,12 +27,27 @@ handled0=$(cat $SYS/wq0.0/ims_irq_count)
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 load > /tmp/load.out 2>&1 &
 load=$!
 sleep 0.5
+# every 500th move, while the load runs: the slot's message is the one
+# programmed at enable, and the IRTE names the irq's effective CPU
 t0=$(date +%s)
+refused=0 samples=0 drift=0 stale=0
 for i in $(seq "$MOVES"); do
-	echo $(( i % ncpu )) > /proc/irq/$irq/smp_affinity_list
+	echo $(( i % ncpu )) > /proc/irq/$irq/smp_affinity_list || refused=$(( refused + 1 ))
+	if (( i % 500 == 0 )); then
+		samples=$(( samples + 1 ))
+		[ "$(emu_ctl "$bdf" read "$base") $(emu_ctl "$bdf" read $(printf '%#x' $(( base + 8 ))))" = \
+		  "$lo0 $data0" ] || drift=$(( drift + 1 ))
+		eff=$(cat /proc/irq/$irq/effective_affinity_list)
+		e=$(irte_of "$lo0" "$data0")
+		grep -q "dest=$(apic_dest "$eff" "$(sed -n 's/.* dm=\([01]\).*/\1/p' <<< "$e")")" <<< "$e" ||
+			stale=$(( stale + 1 ))
+	fi
 done
 check aff:moves-done [ "$i" = "$MOVES" ]
-echo "$MOVES moves in $(( $(date +%s) - t0 )) s"
+check aff:moves-all-accepted [ "$refused" = 0 ]
+check aff:slot-message-constant-under-load [ "$drift" = 0 -a "$samples" = $(( MOVES / 500 )) ]
+check aff:irte-follows-under-load [ "$stale" = 0 ]
+echo "$MOVES moves in $(( $(date +%s) - t0 )) s; $samples samples: $drift message changes, $stale IRTEs not on the effective CPU"
 if [ "$PROFILE" = cpu4 ]; then
 	for c in $(seq 100); do
 		cpu=$(( 1 + c % (ncpu - 1) ))

@@ -64,6 +64,27 @@ check core:attr-engine-group try_attr engine0.0/group_id 0 4 x
 check core:attr-group-rdbuf try_attr group0.0/read_buffers_allowed 8 97 x
 check core:attr-group-tc-fixed-on-1.0 try_attr group0.0/traffic_class_a -1 3 8 x
 check core:attr-dev-rdbuf-limit try_attr dsa0/read_buffer_limit 0 97 x
+check core:attr-group-rdbuf-reserved try_attr group0.0/read_buffers_reserved 2 97 -1 x
+check core:attr-group-tokens-alias bash -c "echo 3 > $SYS/group0.0/tokens_reserved && [ \$(cat $SYS/group0.0/read_buffers_reserved) = 3 ] && echo 0 > $SYS/group0.0/tokens_reserved"
+check core:attr-dev-token-limit-alias bash -c "echo 5 > $SYS/dsa0/token_limit && [ \$(cat $SYS/dsa0/read_buffer_limit) = 5 ] && echo 0 > $SYS/dsa0/token_limit"
+check core:attr-group-tc-b-fixed-on-1.0 try_attr group0.0/traffic_class_b -1 3 8 x
+check core:attr-wq-enqcmds-retries-dedicated bash -c "! echo 1 > $SYS/wq0.0/enqcmds_retries 2>/dev/null && ! cat $SYS/wq0.0/enqcmds_retries 2>/dev/null"
+# attributes a capability gates: where shown, good and bad values; where
+# the device lacks it, hidden (is_visible), as on a version 1.0 DSA
+gated() {	# gated NAME FILE GOOD BAD...
+	local name=$1 f=$2
+	shift 2
+	if [ -e "$SYS/$f" ]; then
+		check "core:attr-$name" try_attr "$f" "$@"
+	else
+		check "core:attr-$name-hidden" [ ! -e "$SYS/$f" -a "$(cat $SYS/dsa0/version)" = 0x100 ]
+	fi
+}
+gated group-use-rdbuf-limit group0.0/use_read_buffer_limit 0 2 -1 x
+gated group-desc-progress group0.0/desc_progress_limit 0 4 -1 x
+gated group-batch-progress group0.0/batch_progress_limit 0 4 -1 x
+gated wq-ats-disable wq0.0/ats_disable 0 2 -1 x
+gated wq-prs-disable wq0.0/prs_disable 0 2 -1 x
 check core:attr-cmd-status-clear bash -c "echo 1 > $SYS/dsa0/cmd_status && [ \$((\$(cat $SYS/dsa0/cmd_status))) = 0 ]"
 check core:dmesg-explains grep -q "size 113: only 112 entries are left of 128" <(dmesg)
 
@@ -121,9 +142,30 @@ check core:unbind-with-open-file bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_
 check core:open-file-gets-enxio bash -c "! dd if=/dev/zero bs=64 count=1 >&7 2>/dev/null"
 exec 7>&-
 check core:rebind-after-open-file bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/bind"
+# module unload with the device and a WQ enabled, its interrupt live
+new=$(basename "$(ls -d /sys/bus/pci/devices/$bdf/dsa* | head -n 1)")
+n=${new#dsa}
+cfg_wq "$n" 0 user last && enable_dev "$n" && enable_wq "$n" 0 user
+check core:rmmod-wq-enabled [ "$(cat $SYS/wq$n.0/state)" = enabled ]
+"$BIN/dsa_wq_test" "/dev/dsa/wq$n.0" copy 3
 check core:rmmod-with-wqs rmmod idxd_ims
 check core:rmmod-disabled [ "$(( $(emu_ctl "$bdf" read 0x90) ))" = 0 ]
+check core:rmmod-no-char-devices [ ! -e "/dev/dsa/wq$n.0" ]
+check core:rmmod-no-irqs bash -c "! grep -qE 'idxd|IR-IMS' /proc/interrupts"
 rmmod emu_poke
 check core:rmmod-no-dsa-bus [ ! -e /sys/bus/dsa ]
+
+# upstream's idxd_bus holds the dsa bus: idxd_ims refuses, says why
+# and what to do, and leaves nothing behind
+if kload idxd_bus; then
+	check core:refused-beside-upstream bash -c "! insmod $REPO/driver/idxd_ims.ko 2>/dev/null"
+	check core:refusal-explained grep -q "the dsa bus already exists.*modprobe -r idxd idxd_bus" <(dmesg)
+	check core:refused-left-nothing bash -c "! grep -q '^idxd_ims ' /proc/modules && [ ! -e /sys/module/idxd_ims ]"
+	kload -r idxd_bus
+	reload() { load_driver && rmmod idxd_ims; }
+	check core:loads-after-upstream-gone reload
+else
+	fail core:refused-beside-upstream "cannot load Debian's idxd_bus to test against"
+fi
 check core:dmesg-clean dmesg_clean
 finish

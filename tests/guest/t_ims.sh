@@ -89,6 +89,9 @@ check ims:flr-restored grep -q "dsa0: restored after a function-level reset" <(d
 check ims:flr-wq-enabled [ "$(cat $SYS/wq0.0/state)" = enabled ]
 check ims:flr-same-irq [ "$(cat $SYS/wq0.0/ims_irq)" = "$irq" ]
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 20
+# an interrupt pending (irq disabled) across an FLR arrives on enable
+"$BIN/dsa_wq_test" /dev/dsa/wq0.0 masked-flr /sys/kernel/debug/idxd_ims/dsa0/irq_ctl wq0.0 \
+	/sys/bus/pci/devices/$bdf/reset
 if [ $want = ims ]; then
 	check ims:flr-slot-restored [ "$(emu_ctl "$bdf" read $(printf '%#x' $base))" = "$lo" ]
 

@@ -11,6 +11,7 @@
  *   dsa_wq_test /dev/dsa/wqN.M irq N     N completions, one eventfd wake each
  *   dsa_wq_test /dev/dsa/wqN.M load      the same until SIGINT, with totals
  *   dsa_wq_test /dev/dsa/wqN.M masked CTL WQ  delivery after enable_irq()
+ *   dsa_wq_test /dev/dsa/wqN.M masked-flr CTL WQ RESET  ... across an FLR
  *   dsa_wq_test /dev/dsa/wqN.M latency N submit-to-wake-up percentiles
  *
  * Prints "@@ TEST name PASS|FAIL detail" lines; exits 1 on any failure.
@@ -563,27 +564,69 @@ static int write_str(const char *path, const char *s)
 	return fclose(f) || rc ? -1 : 0;
 }
 
-/* With the WQ's irq disabled a completion interrupt waits; enable delivers it. */
-static void test_masked(struct wq *w, const char *ctl, const char *wqname)
+/* "WQ enable|disable" to the debugfs irq_ctl file */
+static int irq_ctl(const char *ctl, const char *wqname, const char *op)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "%s %s", wqname, op);
+	return write_str(ctl, cmd);
+}
+
+/*
+ * Register an eventfd, disable the WQ's irq and complete a NOOP with RCI:
+ * its interrupt is then pending, not delivered (PREFIX-completes,
+ * PREFIX-no-wake).  Return: the eventfd.
+ */
+static int pend_one(struct wq *w, const char *ctl, const char *wqname,
+		    const char *prefix)
 {
 	struct idxd_ims_eventfd req = { .argsz = sizeof(req) };
 	struct idxd_ims_desc d;
-	char cmd[64];
+	char name[64];
 	int efd = eventfd(0, EFD_NONBLOCK), rc;
 
 	req.fd = efd;
 	ioctl(w->fd, IDXD_IMS_IOC_SET_EVENTFD, &req);
-	snprintf(cmd, sizeof(cmd), "%s disable", wqname);
-	rc = write_str(ctl, cmd);
-	result("masked-disable", !rc, "%s", ctl);
+	rc = irq_ctl(ctl, wqname, "disable");
 	desc_init(w, &d, IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, 0);
-	rc = submit(w, &d);
-	result("masked-completes", !rc && wait_cr(w, 0) == 1, NULL);
-	result("masked-no-wake", efd_wait(efd, 300) == 0, NULL);
-	snprintf(cmd, sizeof(cmd), "%s enable", wqname);
-	write_str(ctl, cmd);
+	rc = rc ?: submit(w, &d);
+	snprintf(name, sizeof(name), "%s-completes", prefix);
+	result(name, !rc && wait_cr(w, 0) == 1, "%s", ctl);
+	snprintf(name, sizeof(name), "%s-no-wake", prefix);
+	result(name, efd_wait(efd, 300) == 0, NULL);
+	return efd;
+}
+
+/* With the WQ's irq disabled a completion interrupt waits; enable delivers it. */
+static void test_masked(struct wq *w, const char *ctl, const char *wqname)
+{
+	int efd = pend_one(w, ctl, wqname, "masked");
+
+	irq_ctl(ctl, wqname, "enable");
 	result("masked-delivered-on-enable", efd_wait(efd, 3000) == 1, NULL);
 	result("masked-only-once", efd_wait(efd, 300) == 0, NULL);
+	close(efd);
+}
+
+/*
+ * An interrupt pending (irq disabled) across a function-level reset is
+ * still delivered once on enable, and the WQ works after: none lost.
+ */
+static void test_masked_flr(struct wq *w, const char *ctl, const char *wqname,
+			    const char *reset)
+{
+	int efd = pend_one(w, ctl, wqname, "flr-pending"), rc;
+	struct idxd_ims_desc d;
+
+	result("flr-with-pending", !write_str(reset, "1"), "%s", reset);
+	irq_ctl(ctl, wqname, "enable");
+	result("flr-pending-delivered", efd_wait(efd, 3000) == 1, NULL);
+	result("flr-pending-only-once", efd_wait(efd, 300) == 0, NULL);
+	desc_init(w, &d, IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, 0);
+	rc = submit(w, &d);
+	result("flr-after-one-wake", !rc && efd_wait(efd, 3000) == 1 && wait_cr(w, 0) == 1,
+	       NULL);
 	close(efd);
 }
 
@@ -724,6 +767,8 @@ int main(int argc, char **argv)
 		test_batch(&w, argv[3]);
 	else if (!strcmp(argv[2], "masked") && argc > 4)
 		test_masked(&w, argv[3], argv[4]);
+	else if (!strcmp(argv[2], "masked-flr") && argc > 5)
+		test_masked_flr(&w, argv[3], argv[4], argv[5]);
 	else if (!strcmp(argv[2], "latency"))
 		test_latency(&w, argc > 3 ? atoi(argv[3]) : 1000);
 	else if (!strcmp(argv[2], "load"))
