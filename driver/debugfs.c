@@ -8,6 +8,7 @@
  *             Write 0 to free them.  Read: what is held and why it stopped.
  *   irq_ctl   write "wq<N>.<M> disable|enable": disable_irq()/enable_irq()
  *             on that WQ's completion interrupt.
+ *   irq_load  many IMS vectors firing at once (irq_load.c).
  *
  * For capacity and masking tests; nothing here is needed in production.
  */
@@ -194,12 +195,14 @@ void idxd_debugfs_add(struct idxd_dev *idev)
 	idev->dbg = debugfs_create_dir(dev_name(&idev->conf_dev), idxd_dbg_root);
 	debugfs_create_file("ims_fill", 0600, idev->dbg, idev, &ims_fill_fops);
 	debugfs_create_file("irq_ctl", 0200, idev->dbg, idev, &irq_ctl_fops);
+	debugfs_create_file("irq_load", 0600, idev->dbg, idev, &idxd_irq_load_fops);
 }
 
 /* Before the IMS domain goes: everything the hooks hold is freed. */
 void idxd_debugfs_del(struct idxd_dev *idev)
 {
 	debugfs_remove_recursive(idev->dbg);
+	idxd_irq_load_stop(idev);
 	mutex_lock(&idxd_fill_lock);
 	if (idev->fill) {
 		idxd_fill_free(idev, idev->fill);

@@ -23,6 +23,7 @@ struct ims_domain;
 struct eventfd_ctx;
 struct idxd_dma_chan;
 struct idxd_fill;
+struct idxd_irq_load;
 struct vdsa;
 struct vdsa_parent;
 
@@ -193,6 +194,7 @@ struct idxd_dev {
 	DECLARE_BITMAP(was_on, IDXD_MAX_WQS);	/* ... and these WQs */
 	struct dentry *dbg;
 	struct idxd_fill *fill;		/* debugfs ims_fill */
+	struct idxd_irq_load *irq_load;	/* debugfs irq_load */
 	int misc_irq;
 	int nr_vectors;			/* MSI-X vectors allocated */
 
@@ -331,6 +333,10 @@ void idxd_dma_abort(struct idxd_wq *wq);
 void idxd_debugfs_init(void);
 void idxd_debugfs_exit(void);
 void idxd_debugfs_add(struct idxd_dev *idev);
+
+/* irq_load.c */
+extern const struct file_operations idxd_irq_load_fops;
+void idxd_irq_load_stop(struct idxd_dev *idev);
 void idxd_debugfs_del(struct idxd_dev *idev);
 
 /* cdev.c */

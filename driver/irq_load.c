@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs irq_load, /sys/kernel/debug/idxd_ims/dsa<N>/irq_load: many IMS
+ * interrupts active at once, for the benchmark's scale runs.
+ *
+ *   write "N wq<N>.<M>"  take N IMS vectors the way an mdev's guest
+ *                        vectors get them (slot, irq, IRTE, handle,
+ *                        threaded handler), then, round after round,
+ *                        complete one NOOP with RCI per vector through
+ *                        that enabled kernel WQ, waiting for all N
+ *                        interrupts before the next round
+ *   write "0"            stop and free everything
+ *   read                 vectors, rounds, interrupts taken and missed
+ *                        (a round's interrupt not seen within a second),
+ *                        and why the load stopped on its own, if it did
+ *
+ * A test and benchmark hook; nothing here is needed in production.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include "../uapi/linux/idxd_ims.h"
+#include "idxd_ims.h"
+
+#define IRQ_LOAD_MAX	2048
+
+struct idxd_load_vec {
+	struct idxd_irq_load *ld;
+	int irq, slot;
+	u16 handle;
+};
+
+struct idxd_irq_load {
+	struct idxd_dev *idev;
+	struct idxd_wq *wq;
+	struct task_struct *task;
+	struct idxd_load_vec *vec;
+	unsigned int n;
+	struct idxd_ims_completion *cr;
+	dma_addr_t cr_dma;
+	atomic_t got;			/* interrupts this round */
+	atomic64_t total;		/* interrupts since the start */
+	wait_queue_head_t wait;
+	unsigned int posted;		/* descriptors of the current round */
+	u64 rounds, missed;
+	const char *stopped;		/* why it stopped by itself */
+};
+
+static DEFINE_MUTEX(idxd_load_lock);	/* every device's load */
+
+static irqreturn_t idxd_load_irq(int irq, void *data)
+{
+	struct idxd_load_vec *v = data;
+
+	atomic_inc(&v->ld->got);
+	atomic64_inc(&v->ld->total);
+	wake_up(&v->ld->wait);
+	return IRQ_HANDLED;
+}
+
+static int idxd_load_post(struct idxd_irq_load *ld, unsigned int i)
+{
+	struct idxd_ims_desc d = {
+		.flags_opcode = (u32)IDXD_IMS_OP_NOOP << 24 | IDXD_IMS_F_CRAV |
+				IDXD_IMS_F_RCR | IDXD_IMS_F_RCI,
+		.completion_addr = ld->cr_dma + i * sizeof(*ld->cr),
+		.int_handle = ld->vec[i].handle,
+	};
+	int rc, tries = 0;
+
+	WRITE_ONCE(ld->cr[i].status, 0);
+	while ((rc = idxd_submit(ld->wq, &d)) == -EAGAIN && tries++ < 100000)
+		usleep_range(5, 20);
+	return rc;
+}
+
+static int idxd_load_main(void *arg)
+{
+	struct idxd_irq_load *ld = arg;
+	unsigned int i;
+	long left;
+
+	while (!kthread_should_stop()) {
+		atomic_set(&ld->got, 0);
+		for (i = 0; i < ld->n && !ld->stopped; i++) {
+			if (idxd_load_post(ld, i))
+				ld->stopped = "the WQ stopped taking descriptors";
+			else
+				ld->posted = i + 1;
+		}
+		if (ld->stopped)
+			break;
+		left = wait_event_timeout(ld->wait, atomic_read(&ld->got) >= ld->n ||
+					  kthread_should_stop(), HZ);
+		if (!left && atomic_read(&ld->got) < ld->n)
+			ld->missed += ld->n - atomic_read(&ld->got);
+		ld->rounds++;
+		cond_resched();
+	}
+	/* kthread_stop() must find us: park until asked */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/* Has the device written every record of the last round (1 s at most)? */
+static bool idxd_load_idle(struct idxd_irq_load *ld)
+{
+	unsigned long end = jiffies + HZ;
+	unsigned int i;
+
+	for (i = 0; i < ld->posted; i++)
+		while (!READ_ONCE(ld->cr[i].status)) {
+			if (time_after(jiffies, end))
+				return false;
+			usleep_range(100, 200);
+		}
+	return true;
+}
+
+static void idxd_load_free(struct idxd_irq_load *ld)
+{
+	bool idle;
+	unsigned int i;
+
+	if (ld->task)
+		kthread_stop(ld->task);
+	idle = !ld->cr || idxd_load_idle(ld);
+	for (i = 0; i < ld->n; i++)
+		idxd_vec_free(ld->idev, ld->vec[i].irq, ld->vec[i].slot,
+			      ld->vec[i].handle, &ld->vec[i]);
+	/* a record the device may still write is leaked, never reused */
+	if (ld->cr && idle)
+		dma_free_coherent(&ld->idev->pdev->dev, IRQ_LOAD_MAX * sizeof(*ld->cr),
+				  ld->cr, ld->cr_dma);
+	else if (ld->cr)
+		dev_warn(&ld->idev->conf_dev, "irq_load: descriptors still on the device; their records are leaked\n");
+	kfree(ld->vec);
+	kfree(ld);
+}
+
+static struct idxd_wq *idxd_load_find_wq(struct idxd_dev *idev, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < idev->caps.max_wqs; i++)
+		if (!strcmp(dev_name(&idev->wqs[i]->conf_dev), name))
+			return idev->wqs[i];
+	return NULL;
+}
+
+static int idxd_load_start(struct idxd_dev *idev, unsigned int n,
+			   const char *wqname)
+{
+	struct idxd_irq_load *ld;
+	int rc;
+
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
+	if (!ld)
+		return -ENOMEM;
+	ld->idev = idev;
+	init_waitqueue_head(&ld->wait);
+	ld->wq = idxd_load_find_wq(idev, wqname);
+	if (!ld->wq || ld->wq->type != IDXD_WQT_KERNEL || !ld->wq->portal) {
+		dev_err(&idev->conf_dev, "irq_load: %s is not an enabled kernel WQ\n",
+			wqname);
+		kfree(ld);
+		return -EINVAL;
+	}
+	ld->vec = kcalloc(n, sizeof(*ld->vec), GFP_KERNEL);
+	ld->cr = dma_alloc_coherent(&idev->pdev->dev, IRQ_LOAD_MAX * sizeof(*ld->cr),
+				    &ld->cr_dma, GFP_KERNEL);
+	if (!ld->vec || !ld->cr) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	for (ld->n = 0; ld->n < n; ld->n++) {
+		struct idxd_load_vec *v = &ld->vec[ld->n];
+
+		v->ld = ld;
+		rc = idxd_vec_alloc(idev, idxd_load_irq, v, "idxd_ims-load",
+				    &v->irq, &v->slot, &v->handle);
+		if (rc) {
+			dev_err(&idev->conf_dev, "irq_load: vector %u of %u: %d (no slot, IRTE or CPU vector left?)\n",
+				ld->n, n, rc);
+			goto err;
+		}
+	}
+	ld->task = kthread_run(idxd_load_main, ld, "idxd_ims-load/%d", idev->id);
+	if (IS_ERR(ld->task)) {
+		rc = PTR_ERR(ld->task);
+		ld->task = NULL;
+		goto err;
+	}
+	idev->irq_load = ld;
+	dev_info(&idev->conf_dev, "irq_load: %u IMS vectors fired through %s\n",
+		 n, wqname);
+	return 0;
+err:
+	idxd_load_free(ld);
+	return rc;
+}
+
+/* Stop the load and free what it holds; under idxd_load_lock. */
+static void idxd_load_stop_locked(struct idxd_dev *idev)
+{
+	if (idev->irq_load) {
+		idxd_load_free(idev->irq_load);
+		idev->irq_load = NULL;
+	}
+}
+
+void idxd_irq_load_stop(struct idxd_dev *idev)
+{
+	mutex_lock(&idxd_load_lock);
+	idxd_load_stop_locked(idev);
+	mutex_unlock(&idxd_load_lock);
+}
+
+static ssize_t irq_load_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	struct idxd_dev *idev = file->private_data;
+	char buf[48], wq[24] = "";
+	unsigned int n;
+	int rc, f;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	f = sscanf(buf, "%u %23s", &n, wq);
+	if (f < 1 || (n && f != 2) || n > IRQ_LOAD_MAX)
+		return -EINVAL;
+	if (n && !idev->ims)
+		return -EOPNOTSUPP;
+	mutex_lock(&idxd_load_lock);
+	idxd_load_stop_locked(idev);
+	rc = n ? idxd_load_start(idev, n, wq) : 0;
+	mutex_unlock(&idxd_load_lock);
+	return rc ?: len;
+}
+
+static ssize_t irq_load_read(struct file *file, char __user *ubuf, size_t len,
+			     loff_t *ppos)
+{
+	struct idxd_dev *idev = file->private_data;
+	struct idxd_irq_load *ld;
+	char buf[200];
+	int n;
+
+	mutex_lock(&idxd_load_lock);
+	ld = idev->irq_load;
+	n = scnprintf(buf, sizeof(buf),
+		      "vectors=%u rounds=%llu interrupts=%lld missed=%llu stopped=%s\n",
+		      ld ? ld->n : 0, ld ? ld->rounds : 0,
+		      ld ? (long long)atomic64_read(&ld->total) : 0LL,
+		      ld ? ld->missed : 0, ld && ld->stopped ? ld->stopped : "-");
+	mutex_unlock(&idxd_load_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+const struct file_operations idxd_irq_load_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = irq_load_read,
+	.write = irq_load_write,
+};
