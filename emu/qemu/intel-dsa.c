@@ -629,7 +629,13 @@ static void dsa_cmd_bh(void *opaque)
     uint32_t operand = s->cmd & 0xfffff;
     uint32_t result = 0, err;
 
-    err = dsa_run_cmd(s, cmd, operand, &result);
+    if (s->fail_next_cmd) {
+        /* test control: refuse this command as the device could, untouched */
+        err = s->fail_next_cmd;
+        s->fail_next_cmd = 0;
+    } else {
+        err = dsa_run_cmd(s, cmd, operand, &result);
+    }
     if (err) {
         dsa_guest_error("command %u operand 0x%x failed: 0x%02x",
                         cmd, operand, err);
@@ -944,6 +950,9 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     }
     s->emu_ctrl = val & DSA_EMU_CTRL_PAUSE;
+    if (val & DSA_EMU_CTRL_FAIL_CMD) {
+        s->fail_next_cmd = DSA_EMU_CTRL_FAIL_CODE(val);
+    }
     if (val & DSA_EMU_CTRL_HALT) {
         dsa_halt(s, val & DSA_EMU_CTRL_HALT_FLR);
     }
@@ -1199,6 +1208,7 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     dsa_reset_state(s);
     s->cmd = 0;
     s->cmdsts = 0;
+    s->fail_next_cmd = 0;
     s->emu_ctrl = 0;
     s->msix_sent = s->ims_sent = s->ims_latched = 0;
     s->bad_handle = s->desc_done = 0;

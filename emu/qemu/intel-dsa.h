@@ -208,6 +208,8 @@ enum {
 #define DSA_EMU_CTRL_PAUSE      (1u << 0)   /* queue but do not execute */
 #define DSA_EMU_CTRL_HALT       (1u << 1)   /* W: halt the device now */
 #define DSA_EMU_CTRL_HALT_FLR   (1u << 2)   /* with HALT: reset_type FLR */
+#define DSA_EMU_CTRL_FAIL_CMD   (1u << 3)   /* W: the next command fails */
+#define DSA_EMU_CTRL_FAIL_CODE(v) (((v) >> 8) & 0xff)  /* ... with this */
 #define DSA_EMU_MSIX_SENT       0x010       /* u64 counters from here */
 #define DSA_EMU_IMS_SENT        0x018
 #define DSA_EMU_IMS_LATCHED     0x020
@@ -283,6 +285,7 @@ struct IntelDsaState {
 
     /* emulation-only state */
     uint32_t emu_ctrl;
+    uint8_t fail_next_cmd;      /* test control: CMDSTS error to inject */
     uint64_t msix_sent, ims_sent, ims_latched, bad_handle, desc_done;
 
     QEMUBH *work_bh;

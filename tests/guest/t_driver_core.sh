@@ -88,13 +88,28 @@ gated wq-prs-disable wq0.0/prs_disable 0 2 -1 x
 check core:attr-cmd-status-clear bash -c "echo 1 > $SYS/dsa0/cmd_status && [ \$((\$(cat $SYS/dsa0/cmd_status))) = 0 ]"
 check core:dmesg-explains grep -q "size 113: only 112 entries are left of 128" <(dmesg)
 
-# ---- enable; then configuration is refused with -EBUSY and unchanged
+# ---- a command the device refuses (the model's failcmd test control):
+# the CMDSTS code decoded in dmesg and cmd_status, nothing left enabled
+# or held, and the next try works
+bdf=$(dsa_bdf_of 0)
 cfg_wq 0 0 user app1
+emu_ctl "$bdf" failcmd 0x11
+check core:cmd-refused-enable-device bash -c "! echo 0 > $SYS/engine0.0/group_id || ! echo dsa0 > /sys/bus/dsa/drivers/idxd/bind 2>/dev/null"
+check core:cmd-refusal-explained grep -q "dsa0: device refused to enable: invalid device configuration (CMDSTS 0x11)" <(dmesg)
+check core:cmd-refusal-status [ "$(( $(cat $SYS/dsa0/cmd_status) ))" = 17 ]
+check core:cmd-refused-disabled [ "$(cat $SYS/dsa0/state)" = disabled -a "$(( $(emu_ctl "$bdf" read 0x90) ))" = 0 ]
+
+# ---- enable; then configuration is refused with -EBUSY and unchanged
 check core:enable-device enable_dev 0
 check core:state-enabled [ "$(cat $SYS/dsa0/state)" = enabled ]
 check core:enabled-refuses-group bash -c "! echo 1 > $SYS/engine0.0/group_id 2>/dev/null && [ \$(cat $SYS/engine0.0/group_id) = 0 ]"
 check core:enabled-refuses-size bash -c "! echo 8 > $SYS/wq0.1/size 2>/dev/null"
 check core:wrong-driver-refused bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/dmaengine/bind 2>/dev/null"
+used0=$(cat $SYS/dsa0/ims_slots_used)
+emu_ctl "$bdf" failcmd 0x22
+check core:cmd-refused-enable-wq bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/user/bind 2>/dev/null"
+check core:wq-refusal-explained grep -q "wq0.0: device refused to enable the WQ: invalid WQ size or threshold (CMDSTS 0x22)" <(dmesg)
+check core:wq-refused-nothing-held [ "$(cat $SYS/wq0.0/state)" = disabled -a "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" -a ! -e /dev/dsa/wq0.0 ]
 check core:enable-wq enable_wq 0 0 user
 check core:wq-enabled [ "$(cat $SYS/wq0.0/state)" = enabled ]
 check core:cdev-node [ -c /dev/dsa/wq0.0 ]

@@ -6,6 +6,7 @@
  *
  *   echo "BDF pause|resume|halt|halt-flr" > /sys/kernel/debug/emu_poke/ctl
  *   echo "BDF read OFFSET" > .../ctl; cat .../result
+ *   echo "BDF failcmd CODE" > .../ctl   the next command fails with CODE
  */
 #include <linux/debugfs.h>
 #include <linux/io.h>
@@ -63,6 +64,8 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 		writel(2, bar + EMU_CTRL);
 	else if (!strcmp(op, "halt-flr"))
 		writel(6, bar + EMU_CTRL);
+	else if (!strcmp(op, "failcmd") && n == 3 && off && off < 0x100)
+		writel(8 | off << 8 | (readl(bar + EMU_CTRL) & 1), bar + EMU_CTRL);
 	else if (!strcmp(op, "read") && n == 3 && off < 0x10000 && !(off & 3))
 		result = readl(bar + off);
 	else
