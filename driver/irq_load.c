@@ -72,6 +72,9 @@ static int idxd_load_post(struct idxd_irq_load *ld, unsigned int i)
 	};
 	int rc, tries = 0;
 
+	/* the WQ may have been given to users meanwhile: ours no more */
+	if (READ_ONCE(ld->wq->type) != IDXD_WQT_KERNEL)
+		return -ENXIO;
 	WRITE_ONCE(ld->cr[i].status, 0);
 	while ((rc = idxd_submit(ld->wq, &d)) == -EAGAIN && tries++ < 100000)
 		usleep_range(5, 20);
@@ -86,6 +89,7 @@ static int idxd_load_main(void *arg)
 
 	while (!kthread_should_stop()) {
 		atomic_set(&ld->got, 0);
+		ld->posted = 0;
 		for (i = 0; i < ld->n && !ld->stopped; i++) {
 			if (idxd_load_post(ld, i))
 				ld->stopped = "the WQ stopped taking descriptors";
@@ -134,15 +138,18 @@ static void idxd_load_free(struct idxd_irq_load *ld)
 	if (ld->task)
 		kthread_stop(ld->task);
 	idle = !ld->cr || idxd_load_idle(ld);
+	if (!idle) {
+		/* never reused: a late completion may still name them */
+		dev_warn(&ld->idev->conf_dev,
+			 "irq_load: descriptors still on the device; their records and vectors are leaked\n");
+		return;		/* @ld too: the handlers' data */
+	}
 	for (i = 0; i < ld->n; i++)
 		idxd_vec_free(ld->idev, ld->vec[i].irq, ld->vec[i].slot,
 			      ld->vec[i].handle, &ld->vec[i]);
-	/* a record the device may still write is leaked, never reused */
-	if (ld->cr && idle)
+	if (ld->cr)
 		dma_free_coherent(&ld->idev->pdev->dev, IRQ_LOAD_MAX * sizeof(*ld->cr),
 				  ld->cr, ld->cr_dma);
-	else if (ld->cr)
-		dev_warn(&ld->idev->conf_dev, "irq_load: descriptors still on the device; their records are leaked\n");
 	kfree(ld->vec);
 	kfree(ld);
 }
@@ -255,16 +262,18 @@ static ssize_t irq_load_read(struct file *file, char __user *ubuf, size_t len,
 {
 	struct idxd_dev *idev = file->private_data;
 	struct idxd_irq_load *ld;
+	const char *why;
 	char buf[200];
 	int n;
 
 	mutex_lock(&idxd_load_lock);
 	ld = idev->irq_load;
+	why = ld ? READ_ONCE(ld->stopped) : NULL;
 	n = scnprintf(buf, sizeof(buf),
 		      "vectors=%u rounds=%llu interrupts=%lld missed=%llu stopped=%s\n",
 		      ld ? ld->n : 0, ld ? ld->rounds : 0,
 		      ld ? (long long)atomic64_read(&ld->total) : 0LL,
-		      ld ? ld->missed : 0, ld && ld->stopped ? ld->stopped : "-");
+		      ld ? READ_ONCE(ld->missed) : 0, why ?: "-");
 	mutex_unlock(&idxd_load_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }

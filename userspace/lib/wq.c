@@ -188,7 +188,8 @@ int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d)
 		 */
 		if ((copy.flags_opcode & IDXD_IMS_F_RCI))
 			copy.int_handle = wq->info.int_handle;
-		__atomic_thread_fence(__ATOMIC_RELEASE);
+		/* MOVDIR64B is weakly ordered: records and lists first */
+		__asm__ volatile("sfence" ::: "memory");
 		ims_movdir64b(wq->portal, &copy);
 		return 0;
 	}
