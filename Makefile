@@ -44,13 +44,29 @@ build/bin/imsctl: $(IMSCTL_SRC) userspace/imsctl/imsctl.h build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -Iuserspace/lib -o $@ $(IMSCTL_SRC) build/lib/libidxdims.a
 
-# ims-bench, the DPDK latency benchmark (Debian's libdpdk-dev 22.11)
-bench-build: build/bench/ims-bench
-build/bench/ims-bench: bench/ims_bench.c bench/migrate.c bench/ims_bench.h build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
+# ims-bench, the DPDK latency benchmark (Debian's libdpdk-dev 22.11), with
+# dma_idxd_ims, our dmadev driver, built out of tree against the driver
+# headers of the same DPDK version (fetched once into .cache/dpdk)
+DPDK_HDRS = .cache/dpdk/include/.version
+BENCH_SRC = bench/ims_bench.c bench/migrate.c bench/load.c bench/dpdk/idxd_ims_dmadev.c
+bench-build: build/bench/ims-bench build/bench/dmadev-test
+$(DPDK_HDRS): bench/dpdk/fetch-headers.sh
+	bash bench/dpdk/fetch-headers.sh .cache/dpdk
+build/bench/ims-bench: $(BENCH_SRC) bench/ims_bench.h bench/dpdk/rte_pmd_idxd_ims.h \
+		$(DPDK_HDRS) build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -Iuapi -Iuserspace/lib \
-		-o $@ bench/ims_bench.c bench/migrate.c build/lib/libidxdims.a \
-		$$(pkg-config --cflags --libs libdpdk) -lpthread
+	$(CC) -O2 -g -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
+		-Iuapi -Iuserspace/lib -Ibench/dpdk -I.cache/dpdk/include \
+		-o $@ $(BENCH_SRC) build/lib/libidxdims.a \
+		$$(pkg-config --cflags --libs libdpdk) -lrte_bus_vdev -lpthread
+# the driver's test: any dmadev application's calls, checked
+build/bench/dmadev-test: bench/dpdk/dmadev_test.c bench/dpdk/idxd_ims_dmadev.c \
+		bench/dpdk/rte_pmd_idxd_ims.h tests/guest/progs/result.h $(DPDK_HDRS) build/lib/libidxdims.a
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
+		-Iuapi -Iuserspace/lib -Ibench/dpdk -I.cache/dpdk/include \
+		-o $@ bench/dpdk/dmadev_test.c bench/dpdk/idxd_ims_dmadev.c build/lib/libidxdims.a \
+		$$(pkg-config --cflags --libs libdpdk) -lrte_bus_vdev -lpthread
 
 # The kernel module; KDIR=/lib/modules/$(uname -r)/build for a host's own.
 driver: $(DEPS_STAMP)

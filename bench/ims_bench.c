@@ -17,6 +17,10 @@
  *   migrate  irq samples while the irq's affinity moves and CPU 1 goes
  *          offline and online (migrate.c); lost/duplicate/late counts
  *
+ * --load DMADEV adds background copies through DPDK's dmadev API on
+ * another WQ (load.c; e.g. --vdev dma_idxd_ims0,wq=wq0.1,intr=1 among the
+ * EAL options), their completion interrupts aimed at the same CPU.
+ *
  * One descriptor in flight, random gaps between samples.  Prints one JSON
  * object: samples, p50/p99/p99.9/max in microseconds, lost (no wake-up in
  * a second) and duplicate (eventfd count above 1) interrupts.
@@ -46,6 +50,8 @@ struct cfg {
 	const char *wq;
 	const char *mode;
 	const char *label;
+	const char *load;
+	int load_cpu;
 	long samples;
 	long migrations, hotplugs;
 	unsigned int gap_min_us, gap_max_us;
@@ -242,10 +248,12 @@ static void report(struct result *r)
 	qsort(r->lat_us, r->n, sizeof(double), bench_cmp_double);
 	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"samples\":%ld,\"p50_us\":%.2f,"
 	       "\"p99_us\":%.2f,\"p999_us\":%.2f,\"max_us\":%.2f,\"lost\":%ld,"
-	       "\"duplicate\":%ld,\"errors\":%ld,\"tsc_hz\":%llu}\n",
+	       "\"duplicate\":%ld,\"errors\":%ld,\"tsc_hz\":%llu",
 	       cfg.label, cfg.mode, r->n, pct(r, 0.5), pct(r, 0.99), pct(r, 0.999),
 	       r->n ? r->lat_us[r->n - 1] : 0.0, r->lost, r->dup, r->bad,
 	       (unsigned long long)rte_get_tsc_hz());
+	bench_load_json();
+	printf("}\n");
 }
 
 static void usage(FILE *f)
@@ -258,8 +266,12 @@ static void usage(FILE *f)
 "  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
 "  --migrations N     migrate: affinity moves (default 1000)\n"
 "  --hotplug N        migrate: CPU 1 offline/online cycles (default 100)\n"
+"  --load DMADEV      copies through this dmadev meanwhile (64 B-64 KiB, bursts)\n"
+"  --load-cpu N       the CPU the load thread runs on (default 1)\n"
 "EAL options that work without hugepages or root-only devices:\n"
-"  --no-huge --no-pci --no-shconf -l 0-1\n");
+"  --no-huge --no-pci --no-shconf -l 0-1\n"
+"and for --load, our dmadev on another user WQ:\n"
+"  --vdev dma_idxd_ims0,wq=wq0.1,intr=1[,batch=0|1][,mem=MiB]\n");
 }
 
 static int parse(int argc, char **argv)
@@ -272,13 +284,15 @@ static int parse(int argc, char **argv)
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "migrations", required_argument, NULL, 'M' },
 		{ "hotplug", required_argument, NULL, 'H' },
+		{ "load", required_argument, NULL, 'L' },
+		{ "load-cpu", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	int c;
 
 	cfg = (struct cfg){ .wq = "/dev/dsa/wq0.0", .samples = 2000,
-			    .migrations = 1000, .hotplugs = 100,
+			    .migrations = 1000, .hotplugs = 100, .load_cpu = 1,
 			    .gap_min_us = 20, .gap_max_us = 200 };
 	if (argc < 2 || strcmp(argv[1], "latency")) {
 		usage(stderr);
@@ -293,6 +307,8 @@ static int parse(int argc, char **argv)
 		case 'l': cfg.label = optarg; break;
 		case 'M': cfg.migrations = atol(optarg); break;
 		case 'H': cfg.hotplugs = atol(optarg); break;
+		case 'L': cfg.load = optarg; break;
+		case 'C': cfg.load_cpu = atoi(optarg); break;
 		case 'g':
 			if (sscanf(optarg, "%u,%u", &cfg.gap_min_us, &cfg.gap_max_us) != 2 ||
 			    cfg.gap_max_us < cfg.gap_min_us) {
@@ -307,7 +323,7 @@ static int parse(int argc, char **argv)
 	if (!cfg.mode || (strcmp(cfg.mode, "irq") && strcmp(cfg.mode, "poll") &&
 			  strcmp(cfg.mode, "floor") && strcmp(cfg.mode, "migrate")) ||
 	    cfg.samples < 1 || cfg.samples > 10000000 || cfg.migrations < 0 ||
-	    cfg.hotplugs < 0) {
+	    cfg.hotplugs < 0 || cfg.load_cpu < 0 || cfg.load_cpu >= CPU_SETSIZE) {
 		fprintf(stderr, "ims-bench: --mode irq|poll|floor|migrate, 1..10000000 --samples\n");
 		return -1;
 	}
@@ -333,18 +349,22 @@ int main(int argc, char **argv)
 	r.lat_us = calloc(cfg.samples, sizeof(double));
 	if (!r.lat_us)
 		return 1;
+	if (cfg.load && bench_load_start(cfg.load, cfg.load_cpu)) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	if (!strcmp(cfg.mode, "migrate")) {
 		rc = bench_migrate(cfg.migrations, cfg.hotplugs);
-		free(r.lat_us);
-		rte_eal_cleanup();
-		return rc;
+	} else {
+		if (!strcmp(cfg.mode, "floor"))
+			rc = run_floor(&r);
+		else
+			rc = run_device(&r, !strcmp(cfg.mode, "irq"));
+		if (bench_load_stop())
+			rc = 1;
+		if (!rc || cfg.load)
+			report(&r);
 	}
-	if (!strcmp(cfg.mode, "floor"))
-		rc = run_floor(&r);
-	else
-		rc = run_device(&r, !strcmp(cfg.mode, "irq"));
-	if (!rc)
-		report(&r);
 	free(r.lat_us);
 	rte_eal_cleanup();
 	return rc;

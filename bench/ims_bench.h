@@ -12,5 +12,8 @@ int bench_cmp_double(const void *a, const void *b);
 const char *bench_cfg_wq(void);
 const char *bench_cfg_label(void);
 int bench_migrate(long moves, long hotplugs);
+int bench_load_start(const char *dmadev, int cpu);
+int bench_load_stop(void);
+void bench_load_json(void);
 
 #endif

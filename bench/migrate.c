@@ -132,7 +132,7 @@ int bench_migrate(long moves, long hotplugs)
 	struct one o;
 	uint64_t iova;
 	uint8_t *buf;
-	int efd, rc, b;
+	int efd, rc, b, load_failed;
 
 	rc = ims_wq_open(bench_cfg_wq(), &wq);
 	if (rc) {
@@ -182,6 +182,7 @@ int bench_migrate(long moves, long hotplugs)
 	}
 	pthread_join(th, NULL);
 	write_file("/sys/devices/system/cpu/cpu1/online", "1");
+	load_failed = bench_load_stop();
 	printf("{\"label\":\"%s\",\"mode\":\"migrate\",\"migrations\":%ld,\"hotplug_cycles\":%ld,"
 	       "\"samples\":%ld,\"lost\":%ld,\"duplicate\":%ld,\"late\":%ld,\"late_k\":%d,"
 	       "\"steady_p99_us\":%.2f,\"errors\":%ld,\"worst_us_by_time_since_move\":{",
@@ -190,9 +191,11 @@ int bench_migrate(long moves, long hotplugs)
 	for (b = 0; b < NBUCKETS; b++)
 		printf("%s\"%s\":{\"samples\":%ld,\"max_us\":%.2f}", b ? "," : "",
 		       bucket_name[b], in_bucket[b], worst[b]);
-	printf("}%s%s%s}\n", m.failed ? ",\"failed\":\"" : "", m.failed ? m.why : "",
+	printf("}%s%s%s", m.failed ? ",\"failed\":\"" : "", m.failed ? m.why : "",
 	       m.failed ? "\"" : "");
+	bench_load_json();
+	printf("}\n");
 	free(steady);
 	ims_wq_close(wq);
-	return m.failed || errors ? 1 : 0;
+	return m.failed || errors || load_failed ? 1 : 0;
 }

@@ -5,11 +5,14 @@ a JSON summary and an SVG plot.
 
     bench/report.py CONSOLE OUTDIR
 
-Per label (ims, msix, poll, floor) the rounds' percentiles are combined by
-their median; the headline ratios are IMS/MSI-X at p50 and p99 and
-interrupt wake-up (IMS) over the eventfd floor at p50, with the targets
-of the benchmark (1.02, 1.05, 1.3); and, for reading the last one, what
-the interrupt adds over polling, (IMS - poll) / floor at p50.
+Per label (ims, msix, poll, floor; +load with dmadev copies on another
+WQ; +noise with stress-ng, fio and the copies, cyclictest alongside;
+scale-N with N IMS interrupts active) the rounds' percentiles are
+combined by their median.  The headline ratios are IMS/MSI-X at p50 and
+p99 and interrupt wake-up (IMS) over the eventfd floor at p50, with the
+targets of the benchmark (1.02, 1.05, 1.3), idle, under load and with
+noise; and, for reading the last one, what the interrupt adds over
+polling, (IMS - poll) / floor at p50.
 """
 import json
 import platform
@@ -17,7 +20,9 @@ import statistics
 import sys
 
 TARGETS = {"ims/msix p50": 1.02, "ims/msix p99": 1.05, "ims/floor p50": 1.3}
-ORDER = ["ims", "msix", "floor", "poll"]
+VARIANTS = ["", "+load", "+noise"]
+ORDER = ["ims", "msix", "floor", "poll", "ims+load", "msix+load", "floor+load",
+         "ims+noise", "msix+noise", "floor+noise"]
 KEYS = ["p50_us", "p99_us", "p999_us", "max_us"]
 
 
@@ -42,16 +47,36 @@ def combine(runs):
         out[label]["rounds"] = len(rs)
         for k in ("lost", "duplicate", "errors"):
             out[label][k] = sum(r[k] for r in rs)
+        if "scale" in rs[0]:
+            out[label]["scale"] = {k: statistics.median(r["scale"][k] for r in rs)
+                                   for k in rs[0]["scale"]}
+        if "cyclictest_us" in rs[0]:
+            out[label]["cyclictest_max_us"] = max(r["cyclictest_us"]["max"] for r in rs)
+        if "load" in rs[0]:
+            out[label]["load_ops_per_s"] = statistics.median(r["load"]["ops_per_s"]
+                                                             for r in rs)
     return out
+
+
+def host_cpu():
+    """The host's CPU model and count (what TCG ran on)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [l.split(":", 1)[1].strip() for l in f if l.startswith("model name")]
+        return f"{names[0]} x {len(names)}" if names else platform.processor()
+    except OSError:
+        return platform.processor()
 
 
 def ratios(s):
     r = {}
-    if "ims" in s and "msix" in s:
-        r["ims/msix p50"] = s["ims"]["p50_us"] / s["msix"]["p50_us"]
-        r["ims/msix p99"] = s["ims"]["p99_us"] / s["msix"]["p99_us"]
-    if "ims" in s and "floor" in s:
-        r["ims/floor p50"] = s["ims"]["p50_us"] / s["floor"]["p50_us"]
+    for v in VARIANTS:
+        ims, msix, floor = "ims" + v, "msix" + v, "floor" + v
+        if ims in s and msix in s:
+            r["ims/msix p50" + v] = s[ims]["p50_us"] / s[msix]["p50_us"]
+            r["ims/msix p99" + v] = s[ims]["p99_us"] / s[msix]["p99_us"]
+        if ims in s and floor in s:
+            r["ims/floor p50" + v] = s[ims]["p50_us"] / s[floor]["p50_us"]
     if "ims" in s and "floor" in s and "poll" in s:
         # what the interrupt adds over seeing the completion, against the
         # floor: the device's own run (in both ims and poll) drops out
@@ -62,7 +87,9 @@ def ratios(s):
 
 def svg(summary, path):
     labels = [l for l in ORDER if l in summary]
-    w, h, left, top, bottom = 640, 360, 70, 40, 50
+    labels += sorted((l for l in summary if l.startswith("scale-")),
+                     key=lambda l: int(l[6:]))
+    w, h, left, top, bottom = max(640, 90 + 62 * len(labels)), 380, 70, 40, 50
     vmax = max(summary[l]["p99_us"] for l in labels) * 1.1 or 1
     bw = (w - left - 20) / max(len(labels), 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -87,7 +114,8 @@ def svg(summary, path):
                        f'height="{bh:.1f}" fill="{colour}"/>')
             out.append(f'<text x="{bx + bw * 0.165:.1f}" y="{y0 - bh - 4:.1f}" '
                        f'text-anchor="middle" font-size="10">{v:.1f}</text>')
-        out.append(f'<text x="{x + bw * 0.34:.1f}" y="{y0 + 18}" text-anchor="middle">{l}</text>')
+        out.append(f'<text x="{x + bw * 0.34:.1f}" y="{y0 + 18}" text-anchor="middle" '
+                   f'font-size="10">{l}</text>')
     out.append(f'<rect x="{w - 150}" y="30" width="10" height="10" fill="#4477aa"/>'
                f'<text x="{w - 135}" y="39">p50</text>'
                f'<rect x="{w - 100}" y="30" width="10" height="10" fill="#ee6677"/>'
@@ -109,7 +137,9 @@ def main():
         return 1
     summary = combine(runs)
     rat = ratios(summary)
-    doc = {"machine": {"host": platform.node(), "host_cpu": platform.processor(),
+    cpu = host_cpu()
+    print(f"machine: QEMU/TCG guest (2 vCPUs) on {cpu}; TCG times are only meaningful as ratios\n")
+    doc = {"machine": {"host": platform.node(), "host_cpu": cpu,
                        "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
                        "note": "TCG times are only meaningful as ratios"},
            "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs,
@@ -117,17 +147,34 @@ def main():
     with open(sys.argv[2] + "/latency.json", "w") as f:
         json.dump(doc, f, indent=1)
     svg(summary, sys.argv[2] + "/latency.svg")
-    print(f"{'':8}{'samples':>9}{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}"
+    print(f"{'':12}{'samples':>9}{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}"
           f"{'max us':>10}{'lost':>6}{'dup':>5}")
     for l in [l for l in ORDER if l in summary]:
         s = summary[l]
-        print(f"{l:8}{s['samples']:>9}{s['p50_us']:>10.1f}{s['p99_us']:>10.1f}"
-              f"{s['p999_us']:>10.1f}{s['max_us']:>10.1f}{s['lost']:>6}{s['duplicate']:>5}")
+        extra = ""
+        if "load_ops_per_s" in s:
+            extra += f"  copies {s['load_ops_per_s']:.0f}/s"
+        if "cyclictest_max_us" in s:
+            extra += f"  cyclictest max {s['cyclictest_max_us']} us"
+        print(f"{l:12}{s['samples']:>9}{s['p50_us']:>10.1f}{s['p99_us']:>10.1f}"
+              f"{s['p999_us']:>10.1f}{s['max_us']:>10.1f}{s['lost']:>6}{s['duplicate']:>5}"
+              + extra)
+    scale = sorted((l for l in summary if l.startswith("scale-")), key=lambda l: int(l[6:]))
+    if scale:
+        print(f"\nscale: IMS interrupts active, the probe's latency and the others' rate")
+        print(f"{'active':>8}{'p50 us':>10}{'p99 us':>10}{'max us':>10}{'lost':>6}"
+              f"{'dup':>5}{'others irq/s':>14}{'missed':>8}")
+        for l in scale:
+            s = summary[l]
+            sc = s.get("scale", {})
+            print(f"{l[6:]:>8}{s['p50_us']:>10.1f}{s['p99_us']:>10.1f}{s['max_us']:>10.1f}"
+                  f"{s['lost']:>6}{s['duplicate']:>5}{sc.get('load_interrupts_per_s', 0):>14.0f}"
+                  f"{sc.get('load_missed', 0):>8.0f}")
     print()
     for k, v in rat.items():
-        t = TARGETS.get(k)
+        t = TARGETS.get(k.replace("+load", "").replace("+noise", ""))
         verdict = f"target <= {t}: {'met' if v <= t else 'MISSED'}" if t else "(no target: the device's own run removed)"
-        print(f"{k:22} {v:6.3f}   {verdict}")
+        print(f"{k:28} {v:6.3f}   {verdict}")
     for m in mig:
         print(f"\nmigration ({m['label']}): {m['migrations']} affinity moves, "
               f"{m['hotplug_cycles']} CPU offline/online cycles, {m['samples']} completions")

@@ -67,8 +67,9 @@ APT_PKGS=(
 	accel-config
 	# host-side tests
 	python3
-	# the DPDK benchmark
+	# the DPDK benchmark, its background load and noise reference
 	libdpdk-dev
+	stress-ng rt-tests fio
 )
 BPO_PKGS=(meson python3-pycotap)
 

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmadev-test: drives a dma_idxd_ims device through DPDK's public dmadev
+ * API only (plus rte_pmd_idxd_ims.h for its heap and eventfd), as any
+ * dmadev application would, and checks what comes back.
+ *
+ *   dmadev-test [EAL options] --vdev dma_idxd_ims0,wq=wq0.1,... -- NAME
+ *
+ * Prints "@@ TEST dmadev:<check> PASS|FAIL" lines and, last, one line
+ * "@@ DMADEV {json}" with the interrupts the driver asked for, so the
+ * caller can hold them against /proc/interrupts.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+#include "rte_pmd_idxd_ims.h"
+#include "../../tests/guest/progs/result.h"
+
+#define RING	64
+#define BUF	65536
+#define NBUF	8
+
+static int16_t dev;
+static uint8_t *src[NBUF], *dst[NBUF];
+
+static uint64_t rnd(void)
+{
+	static uint64_t s = 0x2545f4914f6cdd1dull;
+
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	return s;
+}
+
+/* Reap @want operations (1 s at most); false if any failed or is missing. */
+static bool reap(uint16_t want, uint16_t *last)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz();
+	uint16_t got = 0, n;
+	bool err = false;
+
+	while (got < want && rte_rdtsc() < end && !err) {
+		n = rte_dma_completed(dev, 0, want - got, last, &err);
+		got += n;
+		if (!n)
+			rte_pause();
+	}
+	return got == want && !err;
+}
+
+static void t_info(void)
+{
+	struct rte_dma_info info = { 0 };
+	int rc = rte_dma_info_get(dev, &info);
+
+	result("info", !rc &&
+	       (info.dev_capa & RTE_DMA_CAPA_OPS_COPY) &&
+	       (info.dev_capa & RTE_DMA_CAPA_OPS_FILL) &&
+	       !(info.dev_capa & RTE_DMA_CAPA_SVA) && info.max_vchans == 1,
+	       "capa %#llx vchans %u desc %u..%u", (unsigned long long)info.dev_capa,
+	       info.max_vchans, info.min_desc, info.max_desc);
+}
+
+/* 1000 copies of random sizes and offsets, in bursts, every byte checked */
+static void t_copies(void)
+{
+	uint16_t last = 0, expect = 0;
+	int done = 0, bad = 0, order = 0, i, j, n;
+
+	for (i = 0; i < 1000; i += n) {
+		uint32_t len[NBUF], off[NBUF];
+
+		n = 1 + rnd() % NBUF;
+		for (j = 0; j < n; j++) {
+			len[j] = 1 + rnd() % (BUF / 2);
+			off[j] = rnd() % (BUF / 2);
+			memset(src[j] + off[j], (int)rnd(), len[j]);
+			memset(dst[j], 0xee, BUF);
+			/* rte_malloc_virt2iova() takes an allocation's start */
+			if (rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[j]) + off[j],
+					 rte_malloc_virt2iova(dst[j]) + off[j], len[j],
+					 j == n - 1 ? RTE_DMA_OP_FLAG_SUBMIT : 0) != expect++)
+				order++;
+		}
+		if (!reap(n, &last) || last != (uint16_t)(expect - 1)) {
+			bad++;
+			break;
+		}
+		for (j = 0; j < n; j++)
+			bad += memcmp(src[j] + off[j], dst[j] + off[j], len[j]) ||
+			       dst[j][off[j] + len[j]] != 0xee ||
+			       (off[j] && dst[j][off[j] - 1] != 0xee);
+		done += n;
+	}
+	result("copy-1000-verified", done >= 1000 && !bad && !order,
+	       "%d copied, %d bad, %d out-of-order job ids", done, bad, order);
+}
+
+static void t_fill(void)
+{
+	uint64_t pat = 0x0123456789abcdefull;
+	uint16_t last;
+	int i, bad = 0;
+
+	memset(dst[0], 0, BUF);
+	if (rte_dma_fill(dev, 0, pat, rte_malloc_virt2iova(dst[0]), 4096,
+			 RTE_DMA_OP_FLAG_SUBMIT) < 0 || !reap(1, &last)) {
+		result("fill", 0, "not completed");
+		return;
+	}
+	for (i = 0; i < 4096; i++)
+		bad += dst[0][i] != (uint8_t)(pat >> (8 * (i % 8)));
+	result("fill", !bad && !dst[0][4096], "%d wrong bytes", bad);
+}
+
+/* Addresses the device cannot reach and sizes it cannot do: refused. */
+static void t_refusals(void)
+{
+	uint8_t *far = malloc(4096);
+	rte_iova_t s = rte_malloc_virt2iova(src[0]), d = rte_malloc_virt2iova(dst[0]);
+
+	result("refuse-foreign-memory",
+	       rte_dma_copy(dev, 0, (uintptr_t)far, d, 64, 0) == -EINVAL &&
+	       rte_dma_copy(dev, 0, s, (uintptr_t)far, 64, 0) == -EINVAL, NULL);
+	result("refuse-past-the-heap",
+	       rte_dma_copy(dev, 0, s, d + (64u << 20), 64, 0) == -EINVAL, NULL);
+	result("refuse-zero-length", rte_dma_copy(dev, 0, s, d, 0, 0) == -EINVAL, NULL);
+	result("refuse-over-max-transfer",
+	       rte_dma_copy(dev, 0, s, d, 1u << 30, 0) == -EINVAL, NULL);
+	result("refuse-fill-foreign",
+	       rte_dma_fill(dev, 0, 0, (uintptr_t)far, 64, 0) == -EINVAL, NULL);
+	result("refuse-copy-sg", rte_dma_copy_sg(dev, 0, NULL, NULL, 1, 1, 0) == -ENOTSUP,
+	       NULL);
+	free(far);
+}
+
+/* A full ring says so (-ENOSPC); what was queued still completes. */
+static void t_ring_full(void)
+{
+	rte_iova_t s = rte_malloc_virt2iova(src[0]), d = rte_malloc_virt2iova(dst[0]);
+	uint16_t last, cap0 = rte_dma_burst_capacity(dev, 0);
+	int i, rc = 0;
+
+	for (i = 0; i < RING && rc >= 0; i++)
+		rc = rte_dma_copy(dev, 0, s, d, 64, 0);
+	result("ring-capacity", cap0 == RING && rc >= 0 &&
+	       rte_dma_burst_capacity(dev, 0) == 0, "capacity %u", cap0);
+	result("ring-full-enospc", rte_dma_copy(dev, 0, s, d, 64, 0) == -ENOSPC, NULL);
+	rte_dma_submit(dev, 0);
+	result("ring-drains", reap(RING, &last) && rte_dma_burst_capacity(dev, 0) == RING,
+	       NULL);
+}
+
+/* With intr=1: one interrupt per submission, seen on the eventfd. */
+static void t_interrupts(void)
+{
+	int efd = rte_pmd_idxd_ims_eventfd(dev);
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t before = rte_pmd_idxd_ims_interrupts(dev), cnt = 0;
+	uint16_t last;
+	int i, woke = 0;
+
+	if (efd < 0) {
+		result("no-eventfd-without-intr", efd == -ENXIO, "%d", efd);
+		return;
+	}
+	for (i = 0; i < 50; i++) {
+		rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[0]),
+			     rte_malloc_virt2iova(dst[0]), 4096, 0);
+		rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[1]),
+			     rte_malloc_virt2iova(dst[1]), 4096, RTE_DMA_OP_FLAG_SUBMIT);
+		if (poll(&p, 1, 1000) == 1 && read(efd, &cnt, sizeof(cnt)) == sizeof(cnt))
+			woke++;
+		reap(2, &last);
+	}
+	result("eventfd-wakes", woke == 50 &&
+	       rte_pmd_idxd_ims_interrupts(dev) - before == 50,
+	       "%d wake-ups, %llu requested", woke,
+	       (unsigned long long)(rte_pmd_idxd_ims_interrupts(dev) - before));
+}
+
+static void t_stats(void)
+{
+	struct rte_dma_stats st = { 0 };
+	enum rte_dma_vchan_status vs = RTE_DMA_VCHAN_ACTIVE;
+	int rc = rte_dma_stats_get(dev, 0, &st);
+
+	/* called first: result()'s arguments are evaluated in any order */
+	result("stats", !rc && st.submitted == st.completed &&
+	       st.completed > 1000 && !st.errors, "submitted %llu completed %llu errors %llu",
+	       (unsigned long long)st.submitted, (unsigned long long)st.completed,
+	       (unsigned long long)st.errors);
+	result("vchan-idle", !rte_dma_vchan_status(dev, 0, &vs) && vs == RTE_DMA_VCHAN_IDLE,
+	       NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct rte_dma_conf conf = { .nb_vchans = 1 };
+	struct rte_dma_vchan_conf vc = { .direction = RTE_DMA_DIR_MEM_TO_MEM,
+					 .nb_desc = RING };
+	int n, i, socket;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0 || argc - n < 2) {
+		fprintf(stderr, "usage: dmadev-test [EAL options] -- DMADEV\n");
+		return 2;
+	}
+	result_prefix = "dmadev:";
+	dev = rte_dma_get_dev_id_by_name(argv[n + 1]);
+	result("probed", dev >= 0, "%s", argv[n + 1]);
+	if (dev < 0)
+		return 1;
+	t_info();
+	result("start", !rte_dma_configure(dev, &conf) &&
+	       !rte_dma_vchan_setup(dev, 0, &vc) && !rte_dma_start(dev), NULL);
+	socket = rte_pmd_idxd_ims_socket(dev);
+	result("heap", socket >= 0 && rte_pmd_idxd_ims_socket(dev + 1) == -ENODEV,
+	       "socket %d", socket);
+	for (i = 0; i < NBUF; i++) {
+		src[i] = rte_malloc_socket("t", BUF, 64, socket);
+		dst[i] = rte_malloc_socket("t", BUF, 64, socket);
+		if (!src[i] || !dst[i]) {
+			result("heap-alloc", 0, "buffer %d", i);
+			return 1;
+		}
+	}
+	t_copies();
+	t_fill();
+	t_refusals();
+	t_ring_full();
+	t_interrupts();
+	t_stats();
+	printf("@@ DMADEV {\"interrupts_requested\":%llu}\n",
+	       (unsigned long long)rte_pmd_idxd_ims_interrupts(dev));
+	rte_dma_stop(dev);
+	for (i = 0; i < NBUF; i++) {
+		rte_free(src[i]);
+		rte_free(dst[i]);
+	}
+	result("close", !rte_dma_close(dev), NULL);
+	rte_eal_cleanup();
+	return failures ? 1 : 0;
+}
