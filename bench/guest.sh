@@ -102,6 +102,38 @@ noisy() {
 	return $rc
 }
 
+# profile LABEL MODE: where the guest's CPU time goes during a run (perf,
+# cpu-clock sampling on every CPU): idle in halt, in the interrupt path
+# (the driver's handler, genirq, IR/APIC ack, eventfd and wake-up), and
+# the top symbols; one "@@ PROFILE {json}" line
+profile() {
+	if ! command -v perf >/dev/null; then
+		echo "@@ BENCH-FAIL profile $1: perf missing (make deps)"
+		return 1
+	fi
+	perf record -q -e cpu-clock -F 4000 -a -o /tmp/prof.data -- \
+		"$BENCH" $EAL -- latency --mode "$2" --label "$1" --samples "$SAMPLES" \
+		>/dev/null 2>&1 || { echo "@@ BENCH-FAIL profile $1"; return 1; }
+	perf report --stdio --no-children --sort sym -i /tmp/prof.data 2>/dev/null |
+		python3 -c '
+import json, re, sys
+rows = []
+for line in sys.stdin:
+    m = re.match(r"\s+([0-9.]+)%\s+\[.\]\s+(\S+)", line)
+    if m:
+        rows.append((m.group(2), float(m.group(1))))
+path = re.compile(r"^(idxd_|handle_edge_irq|handle_irq_event|__handle_irq_event|irq_chip_|"
+                  r"apic_ack|intel_ir|ir_ack|amd_ir|__common_interrupt|common_interrupt|"
+                  r"asm_common_interrupt|__sysvec|sysvec_|eventfd_|ep_poll_callback|"
+                  r"__wake_up|try_to_wake_up|ttwu_)")
+idle = sum(p for s, p in rows if s.endswith("safe_halt") or s == "default_idle")
+irq = sum(p for s, p in rows if path.match(s))
+print("@@ PROFILE " + json.dumps({"label": sys.argv[1], "idle_pct": round(idle, 2),
+      "irq_path_pct": round(irq, 3), "symbols": len(rows),
+      "top": [[s, p] for s, p in rows[:6]]}))' "$1"
+	rm -f /tmp/prof.data
+}
+
 echo "== ims-bench: $(nproc) vCPUs, kernel $(uname -r), $SAMPLES samples x $ROUNDS rounds"
 echo "   (TCG: absolute times mean little; compare the ratios)"
 rc=0
@@ -116,12 +148,14 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench floor+load floor --load dma_idxd_ims0 || rc=1
 	noisy ims+noise irq || rc=1
 	noisy floor+noise floor || rc=1
+	if [ "$r" = 1 ]; then profile ims irq || rc=1; profile floor floor || rc=1; fi
 	teardown
 	setup force_msix=1 || { echo "@@ BENCH-FAIL setup msix"; exit 1; }
 	[ "$(cat $SYS/wq0.0/ims_slot)" = -1 ] || { echo "@@ BENCH-FAIL not MSI-X"; exit 1; }
 	bench msix irq || rc=1
 	bench msix+load irq --load dma_idxd_ims0 || rc=1
 	noisy msix+noise irq || rc=1
+	if [ "$r" = 1 ]; then profile msix irq || rc=1; fi
 	teardown
 done
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,23 +100,32 @@ static void *mover(void *arg)
 struct one {
 	double lat_us;
 	uint64_t count;			/* eventfd count: 0 lost, >1 duplicate */
+	bool out_of_sequence;		/* woke, but not for this descriptor */
 };
 
-/* One descriptor with an interrupt, waited for on the eventfd. */
+/*
+ * One descriptor with an interrupt, waited for on the eventfd.  It copies
+ * its own sequence number: woken, the destination must hold it, or the
+ * wake-up belonged to an earlier descriptor (a late or stale interrupt).
+ */
 static int sample(struct ims_wq *wq, uint8_t *buf, uint64_t iova, int efd,
 		  struct one *o)
 {
+	static uint64_t seq;
 	struct idxd_ims_completion *cr = (void *)buf;
+	volatile uint64_t *src = (void *)(buf + 4096), *dst = (void *)(buf + 4096 + 2048);
 	struct idxd_ims_desc d;
 	uint64_t t0;
 
 	memset(cr, 0, sizeof(*cr));
+	*src = ++seq;
 	ims_desc_memmove(&d, iova + 4096 + 2048, iova + 4096, 64, iova, IMS_INTERRUPT);
 	t0 = rte_rdtsc_precise();
 	if (ims_submit(wq, &d))
 		return -1;
 	o->count = bench_epoll_take(efd);
 	o->lat_us = bench_us(rte_rdtsc_precise() - t0);
+	o->out_of_sequence = o->count && *dst != seq;
 	if (!o->count && ims_poll(cr, 1000))
 		return -1;		/* not even completed: a device error */
 	return 0;
@@ -123,7 +133,7 @@ static int sample(struct ims_wq *wq, uint8_t *buf, uint64_t iova, int efd,
 
 int bench_migrate(long moves, long hotplugs)
 {
-	long steady_n = 500, i, n = 0, lost = 0, dup = 0, late = 0, errors = 0;
+	long steady_n = 500, i, n = 0, lost = 0, dup = 0, late = 0, errors = 0, oos = 0;
 	double *steady, worst[NBUCKETS] = { 0 }, p99, hz = rte_get_tsc_hz();
 	long in_bucket[NBUCKETS] = { 0 };
 	struct mig m = { .moves_wanted = moves, .hotplug_wanted = hotplugs };
@@ -171,6 +181,7 @@ int bench_migrate(long moves, long hotplugs)
 			lost++;
 		if (o.count > 1)
 			dup += o.count - 1;
+		oos += o.out_of_sequence;
 		if (o.lat_us > LATE_K * p99)
 			late++;
 		for (b = 0; b < NBUCKETS - 1 &&
@@ -184,9 +195,9 @@ int bench_migrate(long moves, long hotplugs)
 	write_file("/sys/devices/system/cpu/cpu1/online", "1");
 	load_failed = bench_load_stop();
 	printf("{\"label\":\"%s\",\"mode\":\"migrate\",\"migrations\":%ld,\"hotplug_cycles\":%ld,"
-	       "\"samples\":%ld,\"lost\":%ld,\"duplicate\":%ld,\"late\":%ld,\"late_k\":%d,"
+	       "\"samples\":%ld,\"lost\":%ld,\"duplicate\":%ld,\"late\":%ld,\"out_of_sequence\":%ld,\"late_k\":%d,"
 	       "\"steady_p99_us\":%.2f,\"errors\":%ld,\"worst_us_by_time_since_move\":{",
-	       bench_cfg_label(), m.moves, m.hotplugs, n, lost, dup, late, LATE_K, p99,
+	       bench_cfg_label(), m.moves, m.hotplugs, n, lost, dup, late, oos, LATE_K, p99,
 	       errors);
 	for (b = 0; b < NBUCKETS; b++)
 		printf("%s\"%s\":{\"samples\":%ld,\"max_us\":%.2f}", b ? "," : "",

@@ -26,13 +26,13 @@ ORDER = ["ims", "msix", "floor", "poll", "ims+load", "msix+load", "floor+load",
 KEYS = ["p50_us", "p99_us", "p999_us", "max_us"]
 
 
-def load(path):
+def load(path, tag="@@ BENCH "):
     runs = []
     with open(path, errors="replace") as f:
         for line in f:
             line = line.strip()
-            if line.startswith("@@ BENCH {"):
-                runs.append(json.loads(line[len("@@ BENCH "):]))
+            if line.startswith(tag + "{"):
+                runs.append(json.loads(line[len(tag):]))
     return runs
 
 
@@ -130,6 +130,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     allruns = load(sys.argv[1])
+    prof = load(sys.argv[1], "@@ PROFILE ")
     runs = [r for r in allruns if r.get("mode") != "migrate"]
     mig = [r for r in allruns if r.get("mode") == "migrate"]
     if not runs:
@@ -143,7 +144,7 @@ def main():
                        "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
                        "note": "TCG times are only meaningful as ratios"},
            "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs,
-           "migration": mig}
+           "migration": mig, "profile": prof}
     with open(sys.argv[2] + "/latency.json", "w") as f:
         json.dump(doc, f, indent=1)
     svg(summary, sys.argv[2] + "/latency.svg")
@@ -178,10 +179,17 @@ def main():
     for m in mig:
         print(f"\nmigration ({m['label']}): {m['migrations']} affinity moves, "
               f"{m['hotplug_cycles']} CPU offline/online cycles, {m['samples']} completions")
-        print(f"  lost {m['lost']}, duplicate {m['duplicate']}, late {m['late']} "
+        print(f"  lost {m['lost']}, duplicate {m['duplicate']}, "
+              f"out of sequence {m.get('out_of_sequence', 0)}, late {m['late']} "
               f"(> {m['late_k']} x steady p99 {m['steady_p99_us']:.1f} us)")
         print("  worst latency by time since the last move: " + ", ".join(
             f"{k} {v['max_us']:.0f} us" for k, v in m["worst_us_by_time_since_move"].items()))
+    if prof:
+        print("\nprofile (perf cpu-clock, all guest CPUs, over one run): "
+              "idle in halt / the interrupt path (handler, genirq, IR/APIC ack, eventfd, wake-up)")
+        for p in prof:
+            print(f"  {p['label']:8} idle {p['idle_pct']:5.1f}%   interrupt path {p['irq_path_pct']:6.3f}%"
+                  f"   top: " + ", ".join(f"{n} {v:.1f}%" for n, v in p["top"][:3]))
     print(f"\nwrote {sys.argv[2]}/latency.json and {sys.argv[2]}/latency.svg")
     return 0
 

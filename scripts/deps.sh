@@ -67,9 +67,9 @@ APT_PKGS=(
 	accel-config
 	# host-side tests
 	python3
-	# the DPDK benchmark, its background load and noise reference
+	# the DPDK benchmark, its background load, noise reference and profiler
 	libdpdk-dev
-	stress-ng rt-tests fio
+	stress-ng rt-tests fio linux-perf
 )
 BPO_PKGS=(meson python3-pycotap)
 

@@ -121,7 +121,8 @@ except Exception:
 l = d.get("load", {})
 ok = (d.get("migrations") == 1000 and d.get("hotplug_cycles") == 100 and
       d.get("samples", 0) > 1000 and d.get("lost") == 0 and
-      d.get("duplicate") == 0 and d.get("errors") == 0 and "failed" not in d)
+      d.get("duplicate") == 0 and d.get("out_of_sequence") == 0 and
+      d.get("errors") == 0 and "failed" not in d)
 print("@@ TEST bench:migrate-none-lost-or-duplicate %s %s" % ("PASS" if ok else "FAIL", sys.argv[1]))
 ok2 = (l.get("ops", 0) > 1000 and l.get("errors") == 0 and l.get("mismatches") == 0 and
        l.get("interrupt_timeouts") == 0 and "failed" not in l)

@@ -17,6 +17,7 @@ LD='"load":{"ops_per_s":321}'
 	line ims+noise 30 60 0 '"cyclictest_us":{"min":5,"avg":9,"max":77}'
 	line scale-64 14 28 0 '"scale":{"active":64,"load_interrupts_per_s":4321,"load_missed":0}'
 	line scale-8 13 26 0 '"scale":{"active":8,"load_interrupts_per_s":1234,"load_missed":0}'
+	echo '@@ PROFILE {"label":"ims","idle_pct":71.3,"irq_path_pct":0.042,"symbols":300,"top":[["pv_native_safe_halt",71.3],["_raw_spin_unlock_irqrestore",1.9]]}'
 	echo '@@ BENCH {"label":"ims","mode":"migrate","migrations":1000,"hotplug_cycles":100,"samples":5000,"lost":0,"duplicate":0,"late":3,"late_k":10,"steady_p99_us":100.0,"errors":0,"worst_us_by_time_since_move":{"0-1ms":{"samples":10,"max_us":900.0}}}'
 } > "$tmp/console.txt"
 rc=0
@@ -35,7 +36,8 @@ ok = (s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
       d["migration"][0]["late"] == 3 and abs(r["ims/msix p50+load"] - 2) < 1e-9 and
       abs(r["ims/floor p50+load"] - 2) < 1e-9 and "ims/msix p50+noise" not in r and
       s["scale-64"]["scale"]["load_interrupts_per_s"] == 4321 and
-      s["ims+noise"]["cyclictest_max_us"] == 77 and s["ims+load"]["load_ops_per_s"] == 321)
+      s["ims+noise"]["cyclictest_max_us"] == 77 and s["ims+load"]["load_ops_per_s"] == 321 and
+      d["profile"][0]["irq_path_pct"] == 0.042)
 print("ok" if ok else "bad %s %s" % (s, r))
 PY
 )
@@ -43,11 +45,12 @@ res summary $([ "$check" = ok ]; echo $?) "$check"
 res verdicts $(grep -qE "ims/msix p50 +1.100   target <= 1.02: MISSED" <<< "$out" &&
 	grep -qE "ims/msix p99 +1.050   target <= 1.05: met" <<< "$out" &&
 	grep -qE "\(ims-poll\)/floor p50 +0.750   \(no target" <<< "$out" &&
-	grep -q "lost 0, duplicate 0, late 3" <<< "$out" &&
+	grep -q "lost 0, duplicate 0, out of sequence 0, late 3" <<< "$out" &&
 	grep -qE "ims/msix p50\+load +2.000   target <= 1.02: MISSED" <<< "$out" &&
 	grep -qE "^ +8 +13.0 +26.0 +26.0 +0 +0 +1234 +0$" <<< "$out" &&
 	[ "$(grep -E '^ +(8|64) ' <<< "$out" | awk '{print $1}' | tr '\n' ' ')" = "8 64 " ] &&
-	grep -q "cyclictest max 77 us" <<< "$out"; echo $?) "$out"
+	grep -q "cyclictest max 77 us" <<< "$out" &&
+	grep -qE "^  ims +idle +71.3%   interrupt path +0.042%   top: pv_native_safe_halt 71.3%" <<< "$out"; echo $?) "$out"
 echo "nothing here" > "$tmp/empty.txt"
 python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
 res no-results-is-error $([ $? = 1 ]; echo $?)
