@@ -99,6 +99,11 @@ ld_refused user-wq "5 wq0.0"
 ld_refused no-such-wq "5 wq9.9"
 ld_refused too-many "3000 wq0.2"
 ld_refused garbage "frob"
+# more vectors than the CPUs' vector space holds: refused at the first
+# that fails, which dmesg names, and everything taken so far given back
+check scale:vector-space-limit bash -c "! echo '2000 wq0.2' > $LD 2>/dev/null"
+check scale:limit-explained bash -c "dmesg | grep -qE 'irq_load: vector [0-9]+ of 2000: -28'"
+check scale:limit-unwound [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 0 ]
 check scale:refusal-explained bash -c "dmesg | grep -q 'irq_load: wq0.0 is not an enabled kernel WQ'"
 check scale:refusals-hold-nothing [ "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" ]
 echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind
