@@ -78,7 +78,7 @@ const char *bench_cfg_label(void)
 	return cfg.label;
 }
 
-static uint64_t xorshift(uint64_t *s)
+uint64_t bench_rand(uint64_t *s)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -91,7 +91,7 @@ static void gap(uint64_t *seed)
 {
 	unsigned int span = cfg.gap_max_us - cfg.gap_min_us + 1;
 
-	rte_delay_us_block(cfg.gap_min_us + xorshift(seed) % span);
+	rte_delay_us_block(cfg.gap_min_us + bench_rand(seed) % span);
 }
 
 int bench_epoll_add(int fd)

@@ -8,6 +8,7 @@
 int bench_epoll_add(int fd);
 uint64_t bench_epoll_take(int fd);
 double bench_us(uint64_t cycles);
+uint64_t bench_rand(uint64_t *s);	/* xorshift64 */
 int bench_cmp_double(const void *a, const void *b);
 const char *bench_cfg_wq(void);
 const char *bench_cfg_label(void);

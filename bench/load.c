@@ -47,9 +47,7 @@ static uint32_t load_size(uint64_t *s)
 {
 	unsigned int shift;
 
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
+	bench_rand(s);
 	shift = 6 + *s % 10;			/* 64 B .. 64 KiB - 1 */
 	return (1u << shift) + (uint32_t)((*s >> 8) % (1u << shift));
 }

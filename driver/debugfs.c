@@ -150,13 +150,30 @@ static const struct file_operations ims_fill_fops = {
 	.write = ims_fill_write,
 };
 
+/**
+ * idxd_dbg_find_wq() - a WQ of @idev by its name, as the test hooks take it
+ * @idev: the device
+ * @name: "wq<N>.<M>"
+ *
+ * Return: the WQ, or NULL if @idev has none of that name.
+ */
+struct idxd_wq *idxd_dbg_find_wq(struct idxd_dev *idev, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < idev->caps.max_wqs; i++)
+		if (!strcmp(dev_name(&idev->wqs[i]->conf_dev), name))
+			return idev->wqs[i];
+	return NULL;
+}
+
 static ssize_t irq_ctl_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
 	struct idxd_dev *idev = file->private_data;
 	char buf[48], name[24], op[16];
+	struct idxd_wq *wq;
 	int rc = -ENOENT;
-	u32 i;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
@@ -166,11 +183,8 @@ static ssize_t irq_ctl_write(struct file *file, const char __user *ubuf,
 	if (sscanf(buf, "%23s %15s", name, op) != 2)
 		return -EINVAL;
 	mutex_lock(&idev->lock);
-	for (i = 0; i < idev->caps.max_wqs; i++) {
-		struct idxd_wq *wq = idev->wqs[i];
-
-		if (strcmp(dev_name(&wq->conf_dev), name))
-			continue;
+	wq = idxd_dbg_find_wq(idev, name);
+	if (wq) {
 		rc = wq->irq < 0 ? -ENXIO : 0;
 		if (!rc && !strcmp(op, "disable"))
 			disable_irq(wq->irq);
@@ -178,7 +192,6 @@ static ssize_t irq_ctl_write(struct file *file, const char __user *ubuf,
 			enable_irq(wq->irq);
 		else if (!rc)
 			rc = -EINVAL;
-		break;
 	}
 	mutex_unlock(&idev->lock);
 	return rc ?: len;

@@ -338,6 +338,7 @@ void idxd_debugfs_add(struct idxd_dev *idev);
 extern const struct file_operations idxd_irq_load_fops;
 void idxd_irq_load_stop(struct idxd_dev *idev);
 void idxd_debugfs_del(struct idxd_dev *idev);
+struct idxd_wq *idxd_dbg_find_wq(struct idxd_dev *idev, const char *name);
 
 /* cdev.c */
 int idxd_cdev_init(void);

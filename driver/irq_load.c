@@ -154,16 +154,6 @@ static void idxd_load_free(struct idxd_irq_load *ld)
 	kfree(ld);
 }
 
-static struct idxd_wq *idxd_load_find_wq(struct idxd_dev *idev, const char *name)
-{
-	u32 i;
-
-	for (i = 0; i < idev->caps.max_wqs; i++)
-		if (!strcmp(dev_name(&idev->wqs[i]->conf_dev), name))
-			return idev->wqs[i];
-	return NULL;
-}
-
 static int idxd_load_start(struct idxd_dev *idev, unsigned int n,
 			   const char *wqname)
 {
@@ -175,7 +165,7 @@ static int idxd_load_start(struct idxd_dev *idev, unsigned int n,
 		return -ENOMEM;
 	ld->idev = idev;
 	init_waitqueue_head(&ld->wait);
-	ld->wq = idxd_load_find_wq(idev, wqname);
+	ld->wq = idxd_dbg_find_wq(idev, wqname);
 	if (!ld->wq || ld->wq->type != IDXD_WQT_KERNEL || !ld->wq->portal) {
 		dev_err(&idev->conf_dev, "irq_load: %s is not an enabled kernel WQ\n",
 			wqname);
@@ -225,6 +215,13 @@ static void idxd_load_stop_locked(struct idxd_dev *idev)
 	}
 }
 
+/**
+ * idxd_irq_load_stop() - stop @idev's irq_load, if any, and free what it holds
+ * @idev: the device; called before its IMS domain goes
+ *
+ * Vectors a descriptor still on the device could name are leaked, not
+ * freed (see idxd_load_free()).
+ */
 void idxd_irq_load_stop(struct idxd_dev *idev)
 {
 	mutex_lock(&idxd_load_lock);
