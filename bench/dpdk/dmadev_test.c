@@ -5,6 +5,11 @@
  * dmadev application would, and checks what comes back.
  *
  *   dmadev-test [EAL options] --vdev dma_idxd_ims0,wq=wq0.1,... -- NAME
+ *   dmadev-test [EAL options] --vdev ... -- NAME unbind WQ
+ *
+ * The second form unbinds WQ from the user driver under the running
+ * device and checks that what the kernel then refuses completes as not
+ * attempted, instead of hanging.
  *
  * Prints "@@ TEST dmadev:<check> PASS|FAIL" lines and, last, one line
  * "@@ DMADEV {json}" with the interrupts the driver asked for, so the
@@ -190,6 +195,63 @@ static void t_interrupts(void)
 	       (unsigned long long)(rte_pmd_idxd_ims_interrupts(dev) - before));
 }
 
+/* A fenced copy starts after the one before it: a chain copies right. */
+static void t_fence(void)
+{
+	uint16_t last;
+	int i, bad = 0;
+
+	for (i = 0; i < 20 && !bad; i++) {
+		memset(src[0], 'a' + i, BUF);
+		memset(dst[0], 0, BUF);
+		memset(dst[1], 0, BUF);
+		rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[0]),
+			     rte_malloc_virt2iova(dst[0]), BUF, 0);
+		rte_dma_copy(dev, 0, rte_malloc_virt2iova(dst[0]),
+			     rte_malloc_virt2iova(dst[1]), BUF,
+			     RTE_DMA_OP_FLAG_FENCE | RTE_DMA_OP_FLAG_SUBMIT);
+		bad = !reap(2, &last) || memcmp(dst[1], src[0], BUF);
+	}
+	result("fence-orders-a-chain", !bad, "%d chains", i);
+}
+
+/* dmadev: after a stop and start, job indices begin again at 0. */
+static void t_restart(void)
+{
+	uint16_t last;
+	int job;
+
+	rte_dma_stop(dev);
+	result("restart", !rte_dma_start(dev), NULL);
+	job = rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[0]),
+			   rte_malloc_virt2iova(dst[0]), 64, RTE_DMA_OP_FLAG_SUBMIT);
+	result("restart-job-0", job == 0 && reap(1, &last) && last == 0, "job %d", job);
+}
+
+/* The WQ unbound under us: the kernel refuses, the ops say so. */
+static void t_unbound(const char *wq)
+{
+	enum rte_dma_status_code st[2] = { RTE_DMA_STATUS_SUCCESSFUL,
+					   RTE_DMA_STATUS_SUCCESSFUL };
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz();
+	FILE *f = fopen("/sys/bus/dsa/drivers/user/unbind", "w");
+	uint16_t last, got = 0;
+	bool err = false;
+
+	result("unbind", f && fputs(wq, f) >= 0 && !fclose(f), "%s", wq);
+	rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[0]),
+		     rte_malloc_virt2iova(dst[0]), 64, 0);
+	rte_dma_copy(dev, 0, rte_malloc_virt2iova(src[1]),
+		     rte_malloc_virt2iova(dst[1]), 64, RTE_DMA_OP_FLAG_SUBMIT);
+	result("refused-has-error", rte_dma_completed(dev, 0, 2, &last, &err) == 0 && err,
+	       NULL);
+	while (got < 2 && rte_rdtsc() < end)
+		got += rte_dma_completed_status(dev, 0, 2 - got, &last, st + got);
+	result("refused-not-attempted", got == 2 &&
+	       st[0] == RTE_DMA_STATUS_NOT_ATTEMPTED && st[1] == RTE_DMA_STATUS_NOT_ATTEMPTED,
+	       "%u completed, status %d %d", got, st[0], st[1]);
+}
+
 static void t_stats(void)
 {
 	struct rte_dma_stats st = { 0 };
@@ -236,19 +298,29 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t_copies();
-	t_fill();
-	t_refusals();
-	t_ring_full();
-	t_interrupts();
-	t_stats();
-	printf("@@ DMADEV {\"interrupts_requested\":%llu}\n",
-	       (unsigned long long)rte_pmd_idxd_ims_interrupts(dev));
+	if (argc - n >= 4 && !strcmp(argv[n + 2], "unbind")) {
+		t_unbound(argv[n + 3]);
+	} else {
+		t_copies();
+		t_fill();
+		t_refusals();
+		t_ring_full();
+		t_fence();
+		t_interrupts();
+		t_stats();
+		t_restart();
+		printf("@@ DMADEV {\"interrupts_requested\":%llu}\n",
+		       (unsigned long long)rte_pmd_idxd_ims_interrupts(dev));
+	}
 	rte_dma_stop(dev);
-	for (i = 0; i < NBUF; i++) {
+	/* the heap's memory stays mapped while the application holds any */
+	for (i = 1; i < NBUF; i++) {
 		rte_free(src[i]);
 		rte_free(dst[i]);
 	}
+	result("close-refused-while-heap-used", rte_dma_close(dev) == -EBUSY, NULL);
+	rte_free(src[0]);
+	rte_free(dst[0]);
 	result("close", !rte_dma_close(dev), NULL);
 	rte_eal_cleanup();
 	return failures ? 1 : 0;

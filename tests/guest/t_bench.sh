@@ -75,6 +75,23 @@ dmadev_refused no-wq intr=1 'needs exactly one wq='
 dmadev_refused bad-mem wq=wq0.1,mem=0 'mem= takes 1..64'
 dmadev_refused bad-intr wq=wq0.1,intr=2 'intr= and batch= take 0 or 1'
 dmadev_refused unknown-key wq=wq0.1,frob=1 'bad arguments'
+dmadev_refused bare-key wq 'bad wq='
+dmadev_refused bare-mem wq=wq0.1,mem 'mem= takes 1..64'
+# the WQ unbound under a running device: what the kernel refuses completes
+# as not attempted (no hang); then the WQ back for what follows
+out=$("$DT" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error \
+      --vdev dma_idxd_ims0,wq=wq0.1 -- dma_idxd_ims0 unbind wq0.1 2>/tmp/dmadev.err)
+grep '^@@ TEST' <<< "$out" || fail dmadev:unbind "no output: $(head -c 300 /tmp/dmadev.err)"
+grep -q '^@@ TEST.* FAIL' <<< "$out" && _failed=1
+check dmadev:rebind enable_wq 0 1 user
+lirq=$(cat $SYS/wq0.1/ims_irq)
+# ims-bench's --load flags: bad ones refused
+unknown_load() {	# fails, naming the dmadev it did not find
+	local out
+	out=$("$BENCH" $EAL -- latency --mode poll --samples 5 --load nosuch 2>&1) && return 1
+	grep -q "no dmadev 'nosuch'" <<< "$out"
+}
+check bench:unknown-load-refused unknown_load
 
 # scale: 255 IMS vectors fired through the kernel WQ by the driver's
 # irq_load hook while the probe runs; then all of it freed
@@ -160,6 +177,7 @@ refused no-mode-refused latency
 refused bad-samples-refused latency --mode poll --samples 0
 refused bad-gap-refused latency --mode poll --gap-us 50,10
 refused bad-command-refused frob --mode poll
+refused bad-load-cpu-refused latency --mode poll --load-cpu -1
 check bench:unload-msix bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check bench:dmesg-clean dmesg_clean
 finish
