@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# make qemu: fetch Debian's QEMU 10.0.2 source with apt, add the idxd-ims
-# device model(s) from emu/qemu/, build qemu-system-x86_64 with ccache.
+# make qemu: fetch Debian's QEMU 10.0.2 source with apt, apply our patches
+# from emu/patches/ (TCG's MOVDIR64B/MOVDIRI), add the idxd-ims device
+# model(s) from emu/qemu/, build qemu-system-x86_64 with ccache.
 # Everything lands in $CACHE/qemu (git-ignored).  Re-running only copies
 # changed model files and lets ninja rebuild what changed.
 set -euo pipefail
@@ -39,6 +40,45 @@ fetch_source() {
 		die "QEMU meson.build changed: edk2 blob fix did not apply"
 	mv "$SRC.tmp" "$SRC"
 	rm -rf "$Q/dl"
+}
+
+# Our patches to QEMU itself, in name order.  The copies applied last are
+# kept in $SRC/.idxd-ims-patches: when the set in emu/patches/ changes,
+# the old set is reversed (newest first) and the new one applied, so an
+# edited patch never needs a fresh source tree.
+patches_current() {	# are exactly the patches in emu/patches applied?
+	local applied=$1 p
+	shift
+	[ -d "$applied" ] || return 1
+	[ "$(find "$applied" -name '*.patch' | wc -l)" = "$#" ] || return 1
+	for p in "$@"; do
+		cmp -s "$p" "$applied/$(basename "$p")" || return 1
+	done
+}
+
+apply_patches() {
+	local applied=$SRC/.idxd-ims-patches p
+	local new=("$top"/emu/patches/*.patch)
+	[ -e "${new[0]}" ] || new=()
+	patches_current "$applied" "${new[@]}" && return 0
+	[ ! -d "$applied.tmp" ] ||
+		die "an earlier patch run stopped half way: remove $SRC and rerun"
+	if [ -d "$applied" ]; then
+		for p in $(ls "$applied"/*.patch 2>/dev/null | sort -r); do
+			log "reversing $(basename "$p")"
+			patch -d "$SRC" -p1 -R -s -f < "$p" ||
+				die "cannot reverse $(basename "$p"): remove $SRC and rerun"
+		done
+		rm -rf "$applied"
+	fi
+	mkdir -p "$applied.tmp"
+	for p in "${new[@]}"; do
+		log "applying $(basename "$p")"
+		patch -d "$SRC" -p1 -s -f < "$p" ||
+			die "$(basename "$p") does not apply to QEMU $(cat "$SRC/VERSION") (remove $SRC and rerun)"
+		cp "$p" "$applied.tmp/"
+	done
+	mv "$applied.tmp" "$applied"
 }
 
 # Wire our models into hw/misc once; copy the sources every time (cp -u
@@ -100,6 +140,7 @@ build() {
 }
 
 fetch_source
+apply_patches
 add_models
 configure
 build "$@"
