@@ -19,7 +19,7 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all help deps qemu check demo bench bench-build driver lib imsctl test-modules test-progs install clean
+.PHONY: all help deps qemu check demo bench bench-build driver lib imsctl test-modules test-progs upstream-modules install clean
 PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
 all: driver lib imsctl test-modules
@@ -86,14 +86,23 @@ $(DEPS_STAMP): scripts/deps.sh
 		exit 1; fi
 	@bash scripts/deps.sh && touch $@
 
-$(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wildcard emu/qtest/*.c) emu/build-qemu.sh
+$(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wildcard emu/qtest/*.c) \
+		$(wildcard emu/patches/*.patch) emu/build-qemu.sh
 	@bash emu/build-qemu.sh
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
-test-modules: driver test-progs imsctl bench-build
+test-modules: driver test-progs imsctl bench-build upstream-modules
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
+
+# Upstream's own test modules that Debian's kernel does not ship (dmatest),
+# built unmodified from Debian's linux-source-6.12 against the guest's headers.
+UPSTREAM_KMOD = $(CACHE)/upstream-kmod/dmatest/drivers/dma
+upstream-modules: $(DEPS_STAMP)
+	@test -s $(UPSTREAM_KMOD)/dmatest.c || { echo "no dmatest.c: run 'make deps'" >&2; exit 1; }
+	@echo 'obj-m := dmatest.o' > $(UPSTREAM_KMOD)/Kbuild
+	$(MAKE) -C $(KDIR) M=$(UPSTREAM_KMOD) $(KBUILD_ARGS) modules
 
 # In-guest test programs (run in the guest from the shared host root).
 TEST_PROGS = $(patsubst tests/guest/progs/%.c,build/tests/%,$(wildcard tests/guest/progs/*.c))
