@@ -299,7 +299,11 @@ static uint32_t dsa_bad_flags(DsaCtx *c, const DsaDescView *d)
 {
     uint32_t bad = DSA_F_RSVD_HI | DSA_F_RSVD6 | DSA_F_BOF | DSA_F_DRDBK;
 
-    /* A user-privilege WQ may interrupt only when GENCFG allows it. */
+    /*
+     * A user-privilege WQ may interrupt only when GENCFG allows it.  For
+     * a dedicated WQ the privilege is WQCFG.priv (Linux's idxd leaves it
+     * 0 for kernel WQs and sets GENCFG.user_int_en instead).
+     */
     if (!(c->s->wq[c->wq].cfg[2] & DSA_WQCFG_PRIV) &&
         !(c->s->gencfg & DSA_GENCFG_USER_INT_EN)) {
         bad |= DSA_F_RCI;
@@ -518,6 +522,7 @@ static void dsa_run_one(DsaCtx *c, const DsaDescView *d, DsaRes *r)
     } else if (dsa_bad_flags(c, d)) {
         r->status = DSA_COMP_INVALID_FLAGS;
         r->invalid_flags = dsa_bad_flags(c, d);
+        irq_ok = !(r->invalid_flags & DSA_F_RCI);   /* a refused RCI stays quiet */
     } else if ((d->pasid_word & 0x7ff00000) || d->rsvd1 ||
                !dsa_zero(d->raw, dsa_op_used_tail(d->opcode), 64) ||
                dsa_unused_fields_set(d)) {

@@ -120,7 +120,7 @@ static uint64_t dsa_table_offsets(int qword)
                ((uint64_t)(DSA_MSIX_PERM_OFFSET >> 8) << 32) |
                ((uint64_t)(DSA_IMS_OFFSET >> 8) << 48);
     }
-    return 0;                               /* no perfmon */
+    return DSA_PERFMON_OFFSET >> 8;         /* perfmon, with no counters */
 }
 
 /* ---- interrupts -------------------------------------------------------- */
@@ -329,10 +329,21 @@ static void dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
 
 /* ---- commands ------------------------------------------------------------ */
 
-static void dsa_reset_wq_cfg(DsaWq *wq)
+/*
+ * RESET_WQ returns a WQ's configuration to its defaults but for its size:
+ * the size is fixed while the device is enabled, and Linux's idxd resets
+ * a WQ on disable and enables it again later with the same size.  A
+ * device reset clears the size too (keep_size false).
+ */
+static void dsa_reset_wq_cfg(DsaWq *wq, bool keep_size)
 {
+    uint32_t size = wq->cfg[0];
+
     dsa_wq_disable(wq);
     memset(wq->cfg, 0, sizeof(wq->cfg));
+    if (keep_size) {
+        wq->cfg[0] = size;
+    }
     dsa_wq_update_status(wq);
 }
 
@@ -513,7 +524,7 @@ static uint32_t dsa_cmd_wq_op(IntelDsaState *s, uint32_t cmd, uint32_t operand)
             dsa_wq_discard(&s->wq[i]);
             break;
         case DSA_CMD_RESET_WQ:
-            dsa_reset_wq_cfg(&s->wq[i]);
+            dsa_reset_wq_cfg(&s->wq[i], true);
             break;
         }
     }
@@ -560,7 +571,7 @@ static void dsa_reset_state(IntelDsaState *s)
     unsigned int i;
 
     for (i = 0; i < DSA_MAX_WQS; i++) {
-        dsa_reset_wq_cfg(&s->wq[i]);
+        dsa_reset_wq_cfg(&s->wq[i], false);
     }
     memset(s->grpcfg, 0, sizeof(s->grpcfg));
     memset(s->msix_perm, 0, sizeof(s->msix_perm));
@@ -889,6 +900,9 @@ static uint64_t dsa_emu_read(void *opaque, hwaddr addr, unsigned size)
     IntelDsaState *s = opaque;
     uint64_t v = 0;
 
+    if (!s->emulation_id) {
+        return 0;                           /* reserved space on silicon */
+    }
     if (addr >= DSA_EMU_IMS_PENDING &&
         addr < DSA_EMU_IMS_PENDING + DSA_MAX_IMS / 8) {
         hwaddr bit = (addr - DSA_EMU_IMS_PENDING) * 8;
@@ -946,7 +960,7 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
 {
     IntelDsaState *s = opaque;
 
-    if (addr != DSA_EMU_CTRL) {
+    if (addr != DSA_EMU_CTRL || !s->emulation_id) {
         return;
     }
     s->emu_ctrl = val & DSA_EMU_CTRL_PAUSE;
@@ -1021,6 +1035,29 @@ static void dsa_ims_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     }
 }
+
+/*
+ * The perfmon table: PERFCAP (offset 0) reads 0, so no counters and no
+ * events; every other register reads 0 and ignores writes.  Drivers that
+ * look for perfmon (Linux's idxd) find it and stop there quietly.
+ */
+static uint64_t dsa_perfmon_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0;
+}
+
+static void dsa_perfmon_write(void *opaque, hwaddr addr, uint64_t val,
+                              unsigned size)
+{
+}
+
+static const MemoryRegionOps dsa_perfmon_ops = {
+    .read = dsa_perfmon_read,
+    .write = dsa_perfmon_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 8 },
+    .impl = { .min_access_size = 4, .max_access_size = 8 },
+};
 
 static const MemoryRegionOps dsa_ims_ops = {
     .read = dsa_ims_read,
@@ -1129,6 +1166,10 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     pci_config_set_interrupt_pin(pdev->config, 1);
+    if (!s->emulation_id) {
+        pci_set_word(pdev->config + PCI_SUBSYSTEM_VENDOR_ID, PCI_VENDOR_ID_INTEL);
+        pci_set_word(pdev->config + PCI_SUBSYSTEM_ID, DSA_SILICON_SUBSYS_ID);
+    }
 
     memory_region_init(&s->bar0, OBJECT(s), "intel-dsa-bar0", DSA_BAR0_SIZE);
     memory_region_init_io(&s->mmio, OBJECT(s), &dsa_mmio_ops, s,
@@ -1139,7 +1180,10 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
                           "intel-dsa-ims", DSA_MAX_IMS * 16);
     memory_region_add_subregion(&s->bar0, 0, &s->mmio);
     memory_region_add_subregion(&s->bar0, DSA_EMU_OFFSET, &s->emu);
+    memory_region_init_io(&s->perfmon, OBJECT(s), &dsa_perfmon_ops, s,
+                          "intel-dsa-perfmon", DSA_PERFMON_SIZE);
     memory_region_add_subregion(&s->bar0, DSA_IMS_OFFSET, &s->ims_mr);
+    memory_region_add_subregion(&s->bar0, DSA_PERFMON_OFFSET, &s->perfmon);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
 
@@ -1230,8 +1274,10 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("max-xfer-shift", IntelDsaState, max_xfer_shift, 21),
     DEFINE_PROP_UINT32("max-batch-shift", IntelDsaState, max_batch_shift, 10),
     DEFINE_PROP_UINT32("version", IntelDsaState, version, 0x100),
-    DEFINE_PROP_BOOL("int-handles", IntelDsaState, int_handles, true),
+    /* off as on bare-metal SPR; on as a virtualized DSA offers it */
+    DEFINE_PROP_BOOL("int-handles", IntelDsaState, int_handles, false),
     DEFINE_PROP_BOOL("shared-mode", IntelDsaState, shared_mode, false),
+    DEFINE_PROP_BOOL("emulation-id", IntelDsaState, emulation_id, true),
 };
 
 static const VMStateDescription dsa_vmstate = {

@@ -20,6 +20,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
 #define DSA_PCI_DEVICE_ID       0x0b25
 #define DSA_SUBSYS_VENDOR_ID    0x1af4
 #define DSA_SUBSYS_ID           0x1100
+/* With emulation-id=off: Intel's own subsystem pair, as on silicon. */
+#define DSA_SILICON_SUBSYS_ID   0x0000
 
 /* Model limits (properties are checked against these at realize). */
 #define DSA_MAX_WQS             16
@@ -38,6 +40,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
 #define DSA_MSIX_TABLE_OFFSET   0x2000
 #define DSA_MSIX_PBA_OFFSET     0x3000
 #define DSA_IMS_OFFSET          0x8000      /* 2048 x 16 B = 32 KiB */
+/* Perfmon: the table exists, with no counters (PERFCAP reads 0). */
+#define DSA_PERFMON_OFFSET      0x4000
+#define DSA_PERFMON_SIZE        0x1000
 
 /* Table offsets as the TABLE_OFFSET register reports them (x 0x100). */
 #define DSA_MSIX_PERM_OFFSET    0x300
@@ -253,6 +258,7 @@ struct IntelDsaState {
     MemoryRegion mmio;
     MemoryRegion emu;
     MemoryRegion ims_mr;
+    MemoryRegion perfmon;
     MemoryRegion portals;
 
     /* properties */
@@ -266,6 +272,7 @@ struct IntelDsaState {
     uint32_t version;
     bool int_handles;
     bool shared_mode;
+    bool emulation_id;          /* off: look like silicon (no marker, 8086 subsystem) */
 
     /* registers */
     uint64_t gencfg;

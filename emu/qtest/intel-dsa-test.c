@@ -85,6 +85,7 @@
 #define CMD_RESET_DEVICE        5
 #define CMD_ENABLE_WQ           6
 #define CMD_DISABLE_WQ          7
+#define CMD_RESET_WQ            10
 #define CMD_REQUEST_INT_HANDLE  13
 #define CMD_RELEASE_INT_HANDLE  14
 #define CMD_INT_REQ             (1u << 31)
@@ -473,6 +474,27 @@ static void test_pci_identity(void)
     dsa_stop(&d);
 }
 
+/*
+ * emulation-id=off: the model passes for silicon.  Intel's subsystem
+ * pair, no marker, and the test page is reserved space (reads 0, writes
+ * do nothing: no pause, no halt).
+ */
+static void test_pci_silicon_identity(void)
+{
+    Dsa d;
+
+    dsa_start(&d, "emulation-id=off");
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_SUBSYSTEM_VENDOR_ID), ==,
+                    0x8086);
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_SUBSYSTEM_ID), ==, 0);
+    g_assert_cmphex(rd32(&d, EMU_ID), ==, 0);
+    wr32(&d, EMU_CTRL, 2);                              /* halt: ignored */
+    g_assert_cmphex(rd32(&d, REG_GENSTS), ==, STATE_DISABLED);
+    dsa_ready(&d);
+    g_assert_cmpuint(rd64(&d, EMU_DESC_DONE), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_caps_defaults(void)
 {
     Dsa d;
@@ -486,12 +508,13 @@ static void test_caps_defaults(void)
     g_assert_cmphex(gencap & GENCAP_OVERLAP_COPY, ==, GENCAP_OVERLAP_COPY);
     g_assert_cmphex(gencap & GENCAP_CACHE_MEM, ==, GENCAP_CACHE_MEM);
     g_assert_cmphex(gencap & GENCAP_CACHE_CACHE, ==, GENCAP_CACHE_CACHE);
-    g_assert_cmphex(gencap & GENCAP_CMD_CAP, ==, GENCAP_CMD_CAP);
+    /* bare-metal SPR: no command capability, the handle is the index */
+    g_assert_cmphex(gencap & GENCAP_CMD_CAP, ==, 0);
     g_assert_cmpuint(GENCAP_XFER_SHIFT(gencap), ==, 21);
     g_assert_cmpuint(GENCAP_BATCH_SHIFT(gencap), ==, 10);
     g_assert_cmpuint(GENCAP_IMS_MULT(gencap), ==, 2048 / 256);
     g_assert_cmphex(gencap & GENCAP_CONFIG_EN, ==, GENCAP_CONFIG_EN);
-    g_assert_cmphex(gencap, ==, 0x9155001eull);
+    g_assert_cmphex(gencap, ==, 0x9155000eull);
 
     wqcap = rd64(&d, REG_WQCAP);
     g_assert_cmpuint(WQCAP_TOTAL(wqcap), ==, 128);
@@ -523,10 +546,13 @@ static void test_caps_defaults(void)
     g_assert_cmphex((t >> 16) & 0xffff, ==, 0x6);       /* WQCFG 0x600 */
     g_assert_cmphex((t >> 32) & 0xffff, ==, 0x3);       /* MSIX_PERM 0x300 */
     g_assert_cmphex((t >> 48) & 0xffff, ==, 0x80);      /* IMS 0x8000 */
-    g_assert_cmphex(rd64(&d, REG_TABLE_OFFSET + 8), ==, 0);   /* perfmon */
+    /* perfmon at 0x4000, with no counters: PERFCAP reads 0 */
+    g_assert_cmphex(rd64(&d, REG_TABLE_OFFSET + 8), ==, 0x40);
+    g_assert_cmphex(rd64(&d, 0x4000), ==, 0);
+    wr64(&d, 0x4000 + 0x10, ~0ull);                     /* PERFRST: ignored */
+    g_assert_cmphex(rd64(&d, 0x4000 + 0x10), ==, 0);
 
-    /* ENABLE_DEVICE .. RELEASE_INT_HANDLE */
-    g_assert_cmphex(rd32(&d, REG_CMDCAP), ==, 0x7ffe);
+    g_assert_cmphex(rd32(&d, REG_CMDCAP), ==, 0);
 
     g_assert_cmphex(rd32(&d, REG_GENSTS), ==, 0);
     g_assert_cmphex(rd32(&d, REG_CMDSTS), ==, 0);
@@ -535,28 +561,29 @@ static void test_caps_defaults(void)
     /* IMS entries come out of reset masked */
     g_assert_cmphex(rd32(&d, d.ims + 12), ==, 1);
     g_assert_cmphex(rd32(&d, d.ims + 2047 * 16 + 12), ==, 1);
-    dsa_stop(&d);
-}
-
-static void test_caps_wqs4_no_handles(void)
-{
-    Dsa d;
-    uint64_t gencap;
-
-    dsa_start(&d, "wqs=4,int-handles=off");
-    g_assert_cmpuint(WQCAP_NUM_WQS(rd64(&d, REG_WQCAP)), ==, 4);
-    g_assert_cmpuint(WQCAP_TOTAL(rd64(&d, REG_WQCAP)), ==, 128);
-    g_assert_cmpuint(qpci_msix_table_size(d.dev), ==, 5);
-    g_assert_cmphex(d.bar2_size, ==, 4 * PORTALS_PER_WQ * PORTAL_PAGE);
-    gencap = rd64(&d, REG_GENCAP);
-    g_assert_cmphex(gencap & GENCAP_CMD_CAP, ==, 0);
-    g_assert_cmphex(gencap, ==, 0x9155001eull & ~GENCAP_CMD_CAP);
-    g_assert_cmphex(rd32(&d, REG_CMDCAP), ==, 0);
     /* Without command capability there is no interrupt handle command. */
     g_assert_cmphex(dsa_cmd(&d, CMD_REQUEST_INT_HANDLE, CMD_HANDLE_IMS), ==,
                     ERR_INVAL_CMD);
     g_assert_cmphex(dsa_cmd(&d, CMD_RELEASE_INT_HANDLE, CMD_HANDLE_IMS), ==,
                     ERR_INVAL_CMD);
+    dsa_stop(&d);
+}
+
+static void test_caps_wqs4_handles(void)
+{
+    Dsa d;
+    uint64_t gencap;
+
+    dsa_start(&d, "wqs=4,int-handles=on");
+    g_assert_cmpuint(WQCAP_NUM_WQS(rd64(&d, REG_WQCAP)), ==, 4);
+    g_assert_cmpuint(WQCAP_TOTAL(rd64(&d, REG_WQCAP)), ==, 128);
+    g_assert_cmpuint(qpci_msix_table_size(d.dev), ==, 5);
+    g_assert_cmphex(d.bar2_size, ==, 4 * PORTALS_PER_WQ * PORTAL_PAGE);
+    /* a virtualized DSA: CMDCAP valid, ENABLE_DEVICE .. RELEASE_INT_HANDLE */
+    gencap = rd64(&d, REG_GENCAP);
+    g_assert_cmphex(gencap & GENCAP_CMD_CAP, ==, GENCAP_CMD_CAP);
+    g_assert_cmphex(gencap, ==, 0x9155001eull);
+    g_assert_cmphex(rd32(&d, REG_CMDCAP), ==, 0x7ffe);
     /* WQCFG of a WQ beyond num_wqs reads as zero and ignores writes */
     wr32(&d, wqcfg_off(&d, 4, 0), 8);
     g_assert_cmphex(rd32(&d, wqcfg_off(&d, 4, 0)), ==, 0);
@@ -570,7 +597,7 @@ static void test_caps_props(void)
 
     dsa_start(&d, "wqs=3,groups=2,engines=8,wq-size=256,ims-entries=512,"
               "max-xfer-shift=16,max-batch-shift=5,shared-mode=on,"
-              "version=0x200");
+              "version=0x200,int-handles=on");
     g_assert_cmphex(rd32(&d, REG_VERSION), ==, 0x200);
     gencap = rd64(&d, REG_GENCAP);
     g_assert_cmpuint(GENCAP_XFER_SHIFT(gencap), ==, 16);
@@ -848,7 +875,7 @@ static void test_cmd_int_handles(void)
     Dsa d;
     uint16_t h;
 
-    dsa_start(&d, NULL);
+    dsa_start(&d, "int-handles=on");
     h = dsa_request_handle(&d, true, 5);
     g_assert_cmphex(h, !=, 5);              /* a handle, not the index */
     g_assert_cmphex(dsa_request_handle(&d, false, 1), !=, h);
@@ -861,6 +888,54 @@ static void test_cmd_int_handles(void)
                     ==, ERR_OK);
     g_assert_cmphex(dsa_cmd(&d, CMD_RELEASE_INT_HANDLE, h | CMD_HANDLE_IMS),
                     ==, ERR_INT_IDX);
+    dsa_stop(&d);
+}
+
+/*
+ * RESET_WQ returns the WQ to its defaults but keeps its size, which is
+ * fixed while the device is enabled: Linux's idxd resets a WQ on disable
+ * and later enables it with the same size.  RESET_DEVICE clears it.
+ */
+static void test_cmd_reset_wq(void)
+{
+    Dsa d;
+
+    dsa_start(&d, NULL);
+    dsa_ready(&d);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RESET_WQ, 1), ==, ERR_OK);
+    g_assert_cmpuint(dsa_wq_state(&d, 0), ==, 0);
+    g_assert_cmphex(rd32(&d, wqcfg_off(&d, 0, 0)), ==, 16);
+    g_assert_cmphex(rd32(&d, wqcfg_off(&d, 0, 2)), ==, 0);
+    g_assert_cmphex(rd32(&d, wqcfg_off(&d, 0, 3)), ==, 0);
+    /* as idxd does it: the whole WQCFG again, then ENABLE_WQ */
+    dsa_wq_config(&d, 0, 16);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_WQ, 0), ==, ERR_OK);
+    g_assert_cmpuint(dsa_wq_state(&d, 0), ==, 1);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RESET_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(rd32(&d, wqcfg_off(&d, 0, 0)), ==, 0);
+    dsa_stop(&d);
+}
+
+/*
+ * Without PASID there is no descriptor privilege: RCI on a WQ without the
+ * privilege bit, GENCFG.user_int_en 0, interrupts (bare-metal handles are
+ * table indexes).
+ */
+static void test_desc_rci_without_priv(void)
+{
+    Dsa d;
+    uint64_t cr, msg;
+
+    dsa_start(&d, NULL);
+    dsa_ready(&d);
+    wr32(&d, REG_GENCFG, 0);
+    cr = dsa_alloc(&d, 4096);
+    msg = dsa_alloc(&d, 4096);
+    dsa_ims_set(&d, 7, msg, 0x7007, 0);
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_NOOP, F_RCI, cr, 0, 0, 0, 7),
+                    ==, ST_SUCCESS);
+    g_assert_cmphex(dsa_wait_l(&d, msg), ==, 0x7007);
+    g_assert_cmpuint(rd64(&d, EMU_IMS_SENT), ==, 1);
     dsa_stop(&d);
 }
 
@@ -1075,7 +1150,7 @@ static void test_ims_fire(void)
     uint64_t cr, msg;
     uint16_t h;
 
-    dsa_start(&d, NULL);
+    dsa_start(&d, "int-handles=on");
     dsa_ready(&d);
     cr = dsa_alloc(&d, 4096);
     msg = dsa_alloc(&d, 4096);
@@ -1103,7 +1178,7 @@ static void test_ims_masked_latch(void)
     uint64_t cr, msg;
     uint16_t h;
 
-    dsa_start(&d, NULL);
+    dsa_start(&d, "int-handles=on");
     dsa_ready(&d);
     cr = dsa_alloc(&d, 4096);
     msg = dsa_alloc(&d, 4096);
@@ -1144,7 +1219,7 @@ static void test_ims_bad_handle(void)
     uint64_t cr, msg;
     uint16_t h3, h4, hx;
 
-    dsa_start(&d, NULL);
+    dsa_start(&d, "int-handles=on");
     dsa_ready(&d);
     cr = dsa_alloc(&d, 4096);
     msg = dsa_alloc(&d, 4096);
@@ -1207,7 +1282,7 @@ static void test_msix_fire(void)
     uint64_t cr, msg, table;
     uint16_t h;
 
-    dsa_start(&d, NULL);
+    dsa_start(&d, "int-handles=on");
     dsa_ready(&d);
     cr = dsa_alloc(&d, 4096);
     msg = dsa_alloc(&d, 4096);
@@ -1229,9 +1304,10 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("intel-dsa/pci/identity", test_pci_identity);
+    qtest_add_func("intel-dsa/pci/silicon-identity", test_pci_silicon_identity);
     qtest_add_func("intel-dsa/caps/defaults", test_caps_defaults);
-    qtest_add_func("intel-dsa/caps/wqs4-no-handles",
-                   test_caps_wqs4_no_handles);
+    qtest_add_func("intel-dsa/caps/wqs4-handles",
+                   test_caps_wqs4_handles);
     qtest_add_func("intel-dsa/caps/props", test_caps_props);
     for (i = 0; i < ARRAY_SIZE(bad_props); i++) {
         g_autofree char *path = g_strdup_printf("intel-dsa/bad-prop/%s",
@@ -1244,6 +1320,8 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/cmd/int-req", test_cmd_int_req);
     qtest_add_func("intel-dsa/cmd/int-handles", test_cmd_int_handles);
     qtest_add_func("intel-dsa/cmd/reset-device", test_cmd_reset_device);
+    qtest_add_func("intel-dsa/cmd/reset-wq", test_cmd_reset_wq);
+    qtest_add_func("intel-dsa/desc/rci-without-priv", test_desc_rci_without_priv);
     qtest_add_func("intel-dsa/desc/memmove", test_desc_memmove);
     qtest_add_func("intel-dsa/desc/one-64-byte-write", test_desc_one_write);
     qtest_add_func("intel-dsa/desc/memfill", test_desc_memfill);

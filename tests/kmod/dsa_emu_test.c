@@ -895,14 +895,21 @@ static int t_bad_handle(struct det_dev *d)
 	TRY(ims_fire(d, 2048, 0x19));			/* beyond the table */
 	CHECK(det_irq_settle(d, 4, 0) == 0, "an invalid handle interrupted");
 
-	/* a user-privilege WQ may request interrupts only with user_int_en */
+	/*
+	 * a user-privilege WQ may request interrupts only with user_int_en:
+	 * refused as an invalid flag, and no interrupt
+	 */
 	TRY(det_reset(d));
 	writel(0, d->bar0 + R_GENCFG);
 	det_set_wq(d, 0, 16, 0, 1, 21);
 	det_set_group(d, 0, 1, 1);
 	CHECK(det_cmd(d, CMD_ENABLE_DEV, 0) == 0, "enable");
 	CHECK(det_cmd(d, CMD_ENABLE_WQ, 0) == 0, "enable wq");
+	TRY(det_ims_from_msix(d, 9, 4));
+	writel(0, det_ims(d, 9) + 12);
+	det_irq_zero(d);
 	TRY(ims_fire(d, det_handle(d, true, 9), 0x11));
+	CHECK(det_irq_settle(d, 4, 0) == 0, "a refused RCI interrupted");
 	return det_reset(d);
 }
 
