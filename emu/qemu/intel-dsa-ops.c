@@ -394,10 +394,28 @@ static uint8_t dsa_check_fields(DsaCtx *c, const DsaDescView *d)
 
 /* ---- completion ------------------------------------------------------------- */
 
+/* The 32-byte completion record of a result. */
+static void dsa_fill_cr(const DsaRes *r, uint8_t cr[32])
+{
+    memset(cr, 0, 32);
+    cr[0] = r->status | (r->write_fault && r->status == DSA_COMP_PAGE_FAULT ?
+                         DSA_COMP_WRITE_FAULT : 0);
+    cr[1] = r->result;
+    stl_le_p(cr + 4, r->bytes);
+    stq_le_p(cr + 8, r->fault_addr);
+    if (r->status == DSA_COMP_INVALID_FLAGS) {
+        stl_le_p(cr + 16, r->invalid_flags);
+    } else if (r->has_crc) {
+        stq_le_p(cr + 16, r->crc);
+    }
+}
+
+/* An error with no completion record to tell it: event log or SWERR. */
 static void dsa_swerr(DsaCtx *c, const DsaDescView *d, const DsaRes *r,
                       uint8_t error)
 {
     uint64_t e[4] = { 0 };
+    uint8_t cr[32];
 
     e[0] = (1ull << 2) | (1ull << 3) |              /* desc, wq_idx valid */
            ((uint64_t)(c->in_batch ? 1 : 0) << 4) |
@@ -409,7 +427,9 @@ static void dsa_swerr(DsaCtx *c, const DsaDescView *d, const DsaRes *r,
            ((uint64_t)(d->pasid_word & 0xfffff) << 40);
     e[1] = c->batch_idx | ((uint64_t)r->invalid_flags << 32);
     e[2] = r->fault_addr;
-    dsa_report_swerr(c->s, e);
+    dsa_fill_cr(r, cr);
+    cr[0] = error | (cr[0] & DSA_COMP_WRITE_FAULT);
+    dsa_report_error(c->s, e, cr);
 }
 
 static bool dsa_status_ok(uint8_t status)
@@ -425,18 +445,9 @@ static bool dsa_status_ok(uint8_t status)
 static bool dsa_write_cr(DsaCtx *c, const DsaDescView *d, const DsaRes *r)
 {
     PCIDevice *pdev = PCI_DEVICE(c->s);
-    uint8_t cr[32] = { 0 };
+    uint8_t cr[32];
 
-    cr[0] = r->status | (r->write_fault && r->status == DSA_COMP_PAGE_FAULT ?
-                         DSA_COMP_WRITE_FAULT : 0);
-    cr[1] = r->result;
-    stl_le_p(cr + 4, r->bytes);
-    stq_le_p(cr + 8, r->fault_addr);
-    if (r->status == DSA_COMP_INVALID_FLAGS) {
-        stl_le_p(cr + 16, r->invalid_flags);
-    } else if (r->has_crc) {
-        stq_le_p(cr + 16, r->crc);
-    }
+    dsa_fill_cr(r, cr);
     if (pci_dma_write(pdev, d->cr_addr + 1, cr + 1, 31) != MEMTX_OK ||
         pci_dma_write(pdev, d->cr_addr, cr, 1) != MEMTX_OK) {
         return false;

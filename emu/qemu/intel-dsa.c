@@ -64,6 +64,9 @@ static uint64_t dsa_gencap(const IntelDsaState *s)
     v |= (uint64_t)s->max_xfer_shift << 16;
     v |= (uint64_t)s->max_batch_shift << 21;
     v |= (uint64_t)(s->ims_entries / 256) << 25;
+    if (s->event_log) {
+        v |= 1ull << 13;                    /* evl_support */
+    }
     v |= 1ull << 31;                        /* config_en */
     return v;
 }
@@ -205,7 +208,7 @@ void dsa_irq_fire(IntelDsaState *s, bool ims, uint16_t handle)
     msix_notify(PCI_DEVICE(s), idx);
 }
 
-void dsa_report_swerr(IntelDsaState *s, const uint64_t swerr[4])
+static void dsa_report_swerr(IntelDsaState *s, const uint64_t swerr[4])
 {
     if (s->swerr[0] & 1) {
         s->swerr[0] |= 2;                   /* overflow: keep the first */
@@ -214,6 +217,55 @@ void dsa_report_swerr(IntelDsaState *s, const uint64_t swerr[4])
         s->swerr[0] |= 1;
     }
     dsa_misc_irq(s, DSA_INTC_ERR, s->genctrl & DSA_GENCTRL_SOFTERR_EN);
+}
+
+static uint16_t dsa_evl_size(const IntelDsaState *s)
+{
+    return s->evlcfg[1] & 0xffff;
+}
+
+/*
+ * Write one event log entry: the SWERR words with the valid and overflow
+ * bits clear (the layouts agree), then the completion record the
+ * descriptor could not have written.  Returns false when the log is off,
+ * full (one slot stays empty) or cannot be written; the error then goes
+ * to SWERR as without a log.
+ */
+static bool dsa_evl_write(IntelDsaState *s, const uint64_t swerr[4],
+                          const uint8_t cr[32])
+{
+    uint16_t size = dsa_evl_size(s);
+    uint8_t e[DSA_EVL_ENTRY] = { 0 };
+    uint64_t base = s->evlcfg[0] & ~0xfffull;
+    int i;
+
+    if (!(s->gencfg & DSA_GENCFG_EVL_EN) || size < DSA_EVL_SIZE_MIN ||
+        (s->evl_tail + 1) % size == s->evl_head % size) {
+        return false;
+    }
+    for (i = 0; i < 4; i++) {
+        stq_le_p(e + i * 8, swerr[i] & (i ? ~0ull : ~3ull));
+    }
+    memcpy(e + 32, cr, 32);
+    if (pci_dma_write(PCI_DEVICE(s), base + (uint64_t)s->evl_tail * DSA_EVL_ENTRY,
+                      e, sizeof(e)) != MEMTX_OK) {
+        dsa_guest_error("event log entry %u at 0x%" PRIx64 " not writable",
+                        s->evl_tail, base);
+        return false;
+    }
+    s->evl_tail = (s->evl_tail + 1) % size;
+    s->evl_int_pending = true;
+    dsa_misc_irq(s, DSA_INTC_EVL, s->genctrl & DSA_GENCTRL_EVL_EN);
+    return true;
+}
+
+/* An error no completion record reports: the event log, else SWERR. */
+void dsa_report_error(IntelDsaState *s, const uint64_t swerr[4],
+                      const uint8_t cr[32])
+{
+    if (!dsa_evl_write(s, swerr, cr)) {
+        dsa_report_swerr(s, swerr);
+    }
 }
 
 /* ---- work queues -------------------------------------------------------- */
@@ -576,6 +628,9 @@ static void dsa_reset_state(IntelDsaState *s)
     memset(s->grpcfg, 0, sizeof(s->grpcfg));
     memset(s->msix_perm, 0, sizeof(s->msix_perm));
     memset(s->swerr, 0, sizeof(s->swerr));
+    memset(s->evlcfg, 0, sizeof(s->evlcfg));
+    s->evl_head = s->evl_tail = 0;
+    s->evl_int_pending = false;
     dsa_clear_ims(s);
     bitmap_zero(s->ims_granted, DSA_MAX_IMS);
     bitmap_zero(s->msix_granted, DSA_MAX_WQS + 1);
@@ -782,6 +837,14 @@ static uint64_t dsa_reg_read32(IntelDsaState *s, hwaddr addr)
     case DSA_REG_SWERR ... DSA_REG_SWERR + 24:
         v = s->swerr[(q - DSA_REG_SWERR) / 8];
         break;
+    case DSA_REG_EVLCFG:
+    case DSA_REG_EVLCFG + 8:
+        v = s->event_log ? s->evlcfg[(q - DSA_REG_EVLCFG) / 8] : 0;
+        break;
+    case DSA_REG_EVLSTATUS:
+        v = !s->event_log ? 0 : s->evl_head | ((uint64_t)s->evl_tail << 32) |
+            (s->evl_int_pending ? DSA_EVLSTS_INT_PENDING : 0);
+        break;
     default:
         v = 0;
         break;
@@ -809,6 +872,30 @@ static void dsa_write_cmd(IntelDsaState *s, uint32_t val)
     s->cmd = val;
     s->cmdsts = DSA_CMDSTS_ACTIVE;
     qemu_bh_schedule(s->cmd_bh);
+}
+
+/* EVLCFG (written while the device is disabled) and EVLSTATUS. */
+static void dsa_evl_reg_write(IntelDsaState *s, hwaddr addr, uint32_t val)
+{
+    unsigned int q = (addr - DSA_REG_EVLCFG) / 8;
+
+    if (!s->event_log || (addr >= DSA_REG_EVLCFG + 0x10 &&
+                          addr < DSA_REG_EVLSTATUS)) {
+        dsa_guest_error("write 0x%x to reserved register 0x%" HWADDR_PRIx,
+                        val, addr);
+    } else if (addr < DSA_REG_EVLCFG + 0x10) {
+        if (dsa_state(s) != DSA_STATE_DISABLED) {
+            dsa_guest_error("EVLCFG write while the device is enabled ignored");
+            return;
+        }
+        s->evlcfg[q] = deposit64(s->evlcfg[q], (addr & 4) ? 32 : 0, 32, val);
+    } else if (addr == DSA_REG_EVLSTATUS) {
+        if (dsa_evl_size(s)) {              /* head: what software has read */
+            s->evl_head = (val & 0xffff) % dsa_evl_size(s);
+        }
+    } else if (val & (uint32_t)(DSA_EVLSTS_INT_PENDING >> 32)) {
+        s->evl_int_pending = false;         /* write 1 to clear */
+    }
 }
 
 static void dsa_mmio_write32(IntelDsaState *s, hwaddr addr, uint32_t val)
@@ -848,10 +935,18 @@ static void dsa_mmio_write32(IntelDsaState *s, hwaddr addr, uint32_t val)
             dsa_guest_error("GENCFG write while the device is enabled ignored");
             return;
         }
-        s->gencfg = val & 0x10ff;           /* rdbuf_limit, user_int_en */
+        /* rdbuf_limit, user_int_en, evl_en where there is a log */
+        s->gencfg = val & (0x10ff | (s->event_log ? DSA_GENCFG_EVL_EN : 0));
+        if (!(s->gencfg & DSA_GENCFG_EVL_EN)) {
+            s->evl_head = s->evl_tail = 0;  /* a log starts empty */
+            s->evl_int_pending = false;
+        }
         break;
     case DSA_REG_GENCTRL:
-        s->genctrl = val & 3;
+        s->genctrl = val & (3 | (s->event_log ? DSA_GENCTRL_EVL_EN : 0));
+        break;
+    case DSA_REG_EVLCFG ... DSA_REG_EVLSTATUS + 4:
+        dsa_evl_reg_write(s, addr, val);
         break;
     case DSA_REG_INTCAUSE:
         s->intcause &= ~val;
@@ -1278,6 +1373,8 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_BOOL("int-handles", IntelDsaState, int_handles, false),
     DEFINE_PROP_BOOL("shared-mode", IntelDsaState, shared_mode, false),
     DEFINE_PROP_BOOL("emulation-id", IntelDsaState, emulation_id, true),
+    /* DSA 2.0's event log; off as on SPR (DSA 1.0) */
+    DEFINE_PROP_BOOL("event-log", IntelDsaState, event_log, false),
 };
 
 static const VMStateDescription dsa_vmstate = {

@@ -68,6 +68,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
 #define DSA_REG_CMDSTS          0xa8
 #define DSA_REG_CMDCAP          0xb0
 #define DSA_REG_SWERR           0xc0
+#define DSA_REG_EVLCFG          0xe0        /* 2 x 64: base, size */
+#define DSA_REG_EVLSTATUS       0xf0
 
 /* GENSTS.state */
 #define DSA_STATE_DISABLED      0
@@ -78,11 +80,13 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
 #define DSA_INTC_ERR            0x1u
 #define DSA_INTC_CMD            0x2u
 #define DSA_INTC_HALT           0x10u
+#define DSA_INTC_EVL            0x20u
 #define DSA_INTC_MASK           0x8000003fu
 
 /* GENCTRL */
 #define DSA_GENCTRL_SOFTERR_EN  0x1u
 #define DSA_GENCTRL_HALT_EN     0x2u
+#define DSA_GENCTRL_EVL_EN      0x4u
 
 /* Commands and their status codes (CMDSTS.err) */
 enum {
@@ -148,6 +152,18 @@ enum {
 #define DSA_WQCFG_PASID_EN      (1u << 28)
 #define DSA_WQCFG_PRIV          (1u << 29)
 #define DSA_GENCFG_USER_INT_EN  (1u << 12)
+#define DSA_GENCFG_EVL_EN       (1u << 13)
+
+/*
+ * Event log (DSA 2.0; property event-log): errors that SWERR would hold
+ * are written as 64-byte entries to a ring in memory instead.  EVLCFG
+ * qword 0 bits 63:12 the base, qword 1 bits 15:0 the size in entries;
+ * EVLSTATUS bits 15:0 head (software's), 47:32 tail (the device's),
+ * bit 62 interrupt pending (write 1 to clear).
+ */
+#define DSA_EVL_ENTRY           64
+#define DSA_EVL_SIZE_MIN        64
+#define DSA_EVLSTS_INT_PENDING  (1ull << 62)
 #define DSA_WQCFG_STATE_SHIFT   30
 
 /* Descriptor flags */
@@ -273,6 +289,7 @@ struct IntelDsaState {
     bool int_handles;
     bool shared_mode;
     bool emulation_id;          /* off: look like silicon (no marker, 8086 subsystem) */
+    bool event_log;             /* GENCAP.evl_support and the event log */
 
     /* registers */
     uint64_t gencfg;
@@ -282,6 +299,9 @@ struct IntelDsaState {
     uint32_t cmd;
     uint32_t cmdsts;
     uint64_t swerr[4];
+    uint64_t evlcfg[2];
+    uint16_t evl_head, evl_tail;
+    bool evl_int_pending;
     uint8_t grpcfg[DSA_MAX_GROUPS][DSA_GRPCFG_ENTRY];
     uint32_t msix_perm[DSA_MAX_WQS + 1];
     DsaWq wq[DSA_MAX_WQS];
@@ -306,7 +326,8 @@ struct IntelDsaState {
 uint32_t dsa_msix_vectors(const IntelDsaState *s);
 bool dsa_irq_handle_valid(IntelDsaState *s, bool ims, uint16_t handle);
 void dsa_irq_fire(IntelDsaState *s, bool ims, uint16_t handle);
-void dsa_report_swerr(IntelDsaState *s, const uint64_t swerr[4]);
+void dsa_report_error(IntelDsaState *s, const uint64_t swerr[4],
+                      const uint8_t cr[32]);
 
 /* intel-dsa-ops.c: run one descriptor taken from a WQ */
 void dsa_execute(IntelDsaState *s, unsigned int wq, const DsaQueued *q);

@@ -53,6 +53,13 @@
 #define REG_CMDSTS              0xa8
 #define REG_CMDCAP              0xb0
 #define REG_SWERR               0xc0
+#define REG_EVLCFG              0xe0
+#define REG_EVLSTATUS           0xf0
+#define GENCAP_EVL              (1ull << 13)
+#define GENCFG_EVL_EN           (1u << 13)
+#define GENCTRL_EVL_INT_EN      (1u << 2)
+#define INTC_EVL                0x20
+#define EVLSTS_INT_PENDING      (1ull << 62)
 
 #define GENCAP_BOF              (1ull << 0)
 #define GENCAP_OVERLAP_COPY     (1ull << 1)
@@ -1095,6 +1102,100 @@ static void test_desc_crcgen(void)
     dsa_stop(&d);
 }
 
+/* Without event-log: no evl_support, EVLCFG and evl_en stay 0. */
+static void test_evl_absent(void)
+{
+    Dsa d;
+
+    dsa_start(&d, NULL);
+    g_assert_cmphex(rd64(&d, REG_GENCAP) & GENCAP_EVL, ==, 0);
+    wr64(&d, REG_EVLCFG, 0x1000);
+    wr64(&d, REG_EVLCFG + 8, 64);
+    g_assert_cmphex(rd64(&d, REG_EVLCFG), ==, 0);
+    g_assert_cmphex(rd64(&d, REG_EVLCFG + 8), ==, 0);
+    wr32(&d, REG_GENCFG, GENCFG_EVL_EN);
+    g_assert_cmphex(rd32(&d, REG_GENCFG) & GENCFG_EVL_EN, ==, 0);
+    dsa_stop(&d);
+}
+
+/* A NOOP with no record and a bad flag: an error nothing else reports. */
+static void evl_bad_desc(Dsa *d)
+{
+    uint8_t desc[64];
+
+    desc_fill(desc, OP_NOOP, 0x400000, 0, 0, 0, 0, 0);    /* reserved flag */
+    dsa_submit(d, 0, PORTAL_MSIX, desc);
+}
+
+/*
+ * event-log=on (DSA 2.0's): errors without a record go to the log as a
+ * 64-byte entry (SWERR's words, then the record), the tail moves, the
+ * interrupt is pending and INTCAUSE says EVL; software moves the head.
+ * A full log (one slot kept empty) falls back to SWERR.
+ */
+static void test_evl_log(void)
+{
+    Dsa d;
+    uint64_t log, e0, sts;
+    unsigned int i;
+
+    dsa_start(&d, "event-log=on");
+    g_assert_cmphex(rd64(&d, REG_GENCAP) & GENCAP_EVL, ==, GENCAP_EVL);
+    log = dsa_alloc(&d, 64 * 64);
+    wr64(&d, REG_EVLCFG, log);
+    wr64(&d, REG_EVLCFG + 8, 64);
+    g_assert_cmphex(rd64(&d, REG_EVLCFG), ==, log);
+    dsa_ready(&d);      /* GENCFG written again: evl_en now */
+    g_assert_cmphex(dsa_cmd(&d, CMD_DISABLE_DEVICE, 0), ==, ERR_OK);
+    wr32(&d, REG_GENCFG, GENCFG_USER_INT_EN | GENCFG_EVL_EN);
+    wr32(&d, REG_GENCTRL, GENCTRL_EVL_INT_EN);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_WQ, 0), ==, ERR_OK);
+    wr64(&d, REG_EVLCFG, 0);            /* fixed while enabled */
+    g_assert_cmphex(rd64(&d, REG_EVLCFG), ==, log);
+
+    evl_bad_desc(&d);
+    e0 = dsa_wait_l(&d, log) ? qtest_readq(d.qts, log) : 0;
+    g_assert_cmphex((e0 >> 8) & 0xff, ==, 0x11);        /* invalid flags */
+    g_assert_cmphex(e0 & 0xc, ==, 0xc);                 /* desc, wq valid */
+    g_assert_cmphex(e0 & 3, ==, 0);                     /* no valid/ovfl */
+    g_assert_cmphex(qtest_readl(d.qts, log + 12), ==, 0x400000);
+    g_assert_cmphex(qtest_readb(d.qts, log + 32), ==, 0x11);   /* record */
+    sts = rd64(&d, REG_EVLSTATUS);
+    g_assert_cmphex(sts & 0xffff, ==, 0);
+    g_assert_cmphex((sts >> 32) & 0xffff, ==, 1);
+    g_assert_cmphex(sts & EVLSTS_INT_PENDING, ==, EVLSTS_INT_PENDING);
+    g_assert_cmphex(rd32(&d, REG_INTCAUSE) & INTC_EVL, ==, INTC_EVL);
+    g_assert_cmphex(rd64(&d, REG_SWERR), ==, 0);
+    /* software took it: head 1, pending cleared */
+    wr32(&d, REG_EVLSTATUS + 4, EVLSTS_INT_PENDING >> 32);
+    wr32(&d, REG_EVLSTATUS, 1);
+    wr32(&d, REG_INTCAUSE, INTC_EVL);
+    sts = rd64(&d, REG_EVLSTATUS);
+    g_assert_cmphex(sts, ==, 1 | (1ull << 32));
+
+    /* 63 more fill it (63 of 64 slots in use); the next goes to SWERR */
+    for (i = 0; i < 63; i++) {
+        evl_bad_desc(&d);
+    }
+    for (i = 0; i < 100 && ((rd64(&d, REG_EVLSTATUS) >> 32) & 0xffff) != 0; i++) {
+        g_usleep(10000);
+    }
+    g_assert_cmphex((rd64(&d, REG_EVLSTATUS) >> 32) & 0xffff, ==, 0);
+    g_assert_cmphex(rd64(&d, REG_SWERR) & 1, ==, 0);
+    evl_bad_desc(&d);
+    for (i = 0; i < 100 && !(rd64(&d, REG_SWERR) & 1); i++) {
+        g_usleep(10000);
+    }
+    g_assert_cmphex((rd64(&d, REG_SWERR) >> 8) & 0xff, ==, 0x11);
+    g_assert_cmphex((rd64(&d, REG_EVLSTATUS) >> 32) & 0xffff, ==, 0);
+    /* a device reset empties and forgets the log */
+    g_assert_cmphex(dsa_cmd(&d, CMD_RESET_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(rd64(&d, REG_EVLCFG), ==, 0);
+    g_assert_cmphex(rd64(&d, REG_EVLSTATUS), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_desc_bad_opcode(void)
 {
     static const uint8_t ops[] = { OP_CR_DELTA, OP_DIF_CHECK, 0x30, 0xff };
@@ -1327,6 +1428,8 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/desc/memfill", test_desc_memfill);
     qtest_add_func("intel-dsa/desc/crcgen", test_desc_crcgen);
     qtest_add_func("intel-dsa/desc/bad-opcode", test_desc_bad_opcode);
+    qtest_add_func("intel-dsa/evl/absent", test_evl_absent);
+    qtest_add_func("intel-dsa/evl/log", test_evl_log);
     qtest_add_func("intel-dsa/desc/async", test_desc_async);
     qtest_add_func("intel-dsa/ims/fire", test_ims_fire);
     qtest_add_func("intel-dsa/ims/masked-latch", test_ims_masked_latch);
