@@ -11,7 +11,9 @@
 #     guest userland (busybox-static), and tools the tests run.
 #  3. into the cache (default .cache/, git-ignored): Debian's stock 6.12
 #     kernel image + headers + kbuild, extracted, never installed on the
-#     host; SeaBIOS and QEMU option ROMs extracted from their packages.
+#     host; SeaBIOS and QEMU option ROMs extracted from their packages;
+#     Debian's linux-source-6.12 tarball (kept whole: checkpatch.pl and
+#     dmatest.c come out of it; Debian builds no dmatest module).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,8 +69,10 @@ APT_PKGS=(
 	accel-config
 	# host-side tests
 	python3
-	# the DPDK benchmark, its background load, noise reference and profiler
-	libdpdk-dev
+	# the DPDK benchmark, its background load, noise reference and profiler;
+	# dpdk-dev has dpdk-test, whose dmadev_autotest drives DPDK's own
+	# DSA driver (dma_idxd) against the emulated device
+	libdpdk-dev dpdk-dev
 	stress-ng rt-tests fio linux-perf
 )
 BPO_PKGS=(meson python3-pycotap)
@@ -158,22 +162,50 @@ fetch_firmware() {
 	rm -rf "$tmp"
 }
 
-# checkpatch.pl and its data files from Debian's linux-source-6.12 tarball.
-fetch_checkpatch() {
-	local cp="$CACHE/checkpatch" tmp="$CACHE/checkpatch.tmp" tarball top
-	[ -x "$cp/scripts/checkpatch.pl" ] && return 0
-	log "fetching checkpatch.pl from linux-source-6.12 (unpacking takes a minute)"
+# Debian's linux-source-6.12 tarball, the same 6.12 as the guest kernel,
+# kept in $CACHE/linux-source; checkpatch.pl with its data files and the
+# kernel's dmatest.c come out of it.
+fetch_linux_source() {
+	local ls="$CACHE/linux-source" tmp="$CACHE/linux-source.tmp" tarball
+	[ -s "$ls/version" ] && return 0
+	log "fetching linux-source-6.12 (the tarball is kept in $ls)"
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	(cd "$tmp" && apt-get download -qq linux-source-6.12)
 	dpkg-deb -x "$tmp"/linux-source-6.12_*.deb "$tmp/root"
 	tarball=$(ls "$tmp"/root/usr/src/linux-source-6.12*.tar.* | head -n 1)
-	top=$(basename "$tarball" | sed 's/\.tar\..*//')
-	mkdir -p "$cp"
-	tar -xf "$tarball" -C "$cp" --strip-components=1 \
-		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
-		"$top/scripts/const_structs.checkpatch"
+	[ -n "$tarball" ] || die "no tarball in linux-source-6.12"
+	rm -rf "$ls" && mkdir -p "$ls"
+	mv "$tarball" "$ls/"
+	basename "$(ls "$tmp"/linux-source-6.12_*.deb)" .deb | sed 's/^linux-source-6.12_//' > "$ls/version"
 	rm -rf "$tmp"
-	[ -x "$cp/scripts/checkpatch.pl" ] || die "checkpatch.pl not found in $tarball"
+}
+
+# extract_source DIR PATH...: files of the kept tarball into DIR
+extract_source() {
+	local dir=$1 tarball top; shift
+	tarball=$(ls "$CACHE"/linux-source/linux-source-6.12*.tar.* | head -n 1)
+	top=$(basename "$tarball" | sed 's/\.tar\..*//')
+	mkdir -p "$dir"
+	tar -xf "$tarball" -C "$dir" --strip-components=1 "${@/#/$top/}"
+}
+
+fetch_checkpatch() {
+	local cp="$CACHE/checkpatch"
+	[ -x "$cp/scripts/checkpatch.pl" ] && return 0
+	log "unpacking checkpatch.pl from linux-source-6.12"
+	extract_source "$cp" scripts/checkpatch.pl scripts/spelling.txt \
+		scripts/const_structs.checkpatch
+	[ -x "$cp/scripts/checkpatch.pl" ] || die "checkpatch.pl not found in linux-source-6.12"
+}
+
+# The kernel's own DMA engine test, built unmodified against the guest
+# kernel's headers by 'make upstream-modules'.
+fetch_dmatest() {
+	local d="$CACHE/upstream-kmod/dmatest"
+	[ -s "$d/drivers/dma/dmatest.c" ] && return 0
+	log "unpacking dmatest.c from linux-source-6.12"
+	extract_source "$d" drivers/dma/dmatest.c
+	[ -s "$d/drivers/dma/dmatest.c" ] || die "dmatest.c not found in linux-source-6.12"
 }
 
 mkdir -p "$CACHE"
@@ -181,5 +213,7 @@ add_apt_sources
 install_packages
 fetch_kernel
 fetch_firmware
+fetch_linux_source
 fetch_checkpatch
+fetch_dmatest
 log "deps ready: kernel $(cat "$CACHE/kernel/version"), cache $CACHE"

@@ -11,6 +11,10 @@ check() {	# check NAME CMD...: pass if CMD succeeds
 	local n=$1; shift
 	if "$@"; then pass "$n"; else fail "$n" "($*)"; fi
 }
+checkd() {	# checkd NAME DETAIL CMD...: check, saying DETAIL either way
+	local n=$1 d=$2; shift 2
+	if "$@"; then pass "$n" "$d"; else fail "$n" "$d ($*)"; fi
+}
 finish() { exit $_failed; }
 
 # The PCI addresses of all emulated DSA functions, one per line.
@@ -26,6 +30,12 @@ kmod_dir() { echo "$REPO/tests/kmod"; }
 
 # modprobe from the extracted Debian kernel (the host has no such tree).
 kload() { modprobe -d "$REPO/.cache/kernel/root" "$@"; }
+
+# Does this profile's machine have Intel VT-d interrupt remapping?
+intel_ir() {
+	case $PROFILE in intel|two|cpu4|handles|nomovdir) return 0 ;; esac
+	return 1
+}
 
 BIN=$REPO/build/tests
 SYS=/sys/bus/dsa/devices

@@ -45,7 +45,7 @@ logf="$CACHE/logs/$profile.log"
 boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 	# shellcheck disable=SC2086
 	timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
-		-accel tcg,thread=multi -cpu max -smp "$PROFILE_SMP" -m 1G \
+		-accel tcg,thread=multi -cpu "$PROFILE_CPU" -smp "$PROFILE_SMP" -m 1G \
 		$PROFILE_ARGS \
 		-nodefaults -display none -no-reboot -monitor none $console_args \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \

@@ -2,12 +2,15 @@
 # Machine profiles for the test guest (sourced).  Each sets PROFILE_ARGS
 # (QEMU arguments beyond the common ones) and PROFILE_CMDLINE (kernel
 # arguments), and PROFILE_DESC for people.
-PROFILES_ALL="intel amd noir two cpu4"
+PROFILES_ALL="intel amd noir two cpu4 handles nomovdir"
 
 profile_setup() {
+	# The device as bare-metal Sapphire Rapids has it: no REQUEST_INT_HANDLE
+	# (the model's default); the CPU with MOVDIR64B (-cpu max, patched).
 	local dsa="-device intel-dsa,id=dsa0"
 	local intel="-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on,caching-mode=on"
 	PROFILE_SMP=2
+	PROFILE_CPU=max
 	# The IO-APIC timer check counts PIT ticks over a busy-wait; a TCG
 	# vCPU starved by a loaded host can miss them and the kernel panics
 	# before init.  Nothing here uses the PIT, so skip the check.
@@ -15,8 +18,11 @@ profile_setup() {
 	PROFILE_CONSOLE=ttyS0
 	case $1 in
 	intel)
-		PROFILE_DESC="Intel VT-d with interrupt remapping (x2apic), one DSA"
-		PROFILE_ARGS="$intel $dsa" ;;
+		# DMA remapping on too (Debian's kernel leaves it off by
+		# default): device DMA is translated, and vfio-pci has groups
+		PROFILE_DESC="Intel VT-d with DMA and interrupt remapping (x2apic), one DSA"
+		PROFILE_ARGS="$intel $dsa"
+		PROFILE_CMDLINE="$PROFILE_CMDLINE intel_iommu=on" ;;
 	amd)
 		PROFILE_DESC="AMD-Vi with interrupt remapping, one DSA"
 		PROFILE_ARGS="-machine q35,kernel-irqchip=split -device amd-iommu,intremap=on $dsa"
@@ -38,6 +44,15 @@ profile_setup() {
 		PROFILE_DESC="Intel VT-d with interrupt remapping, four vCPUs, one DSA"
 		PROFILE_ARGS="$intel $dsa"
 		PROFILE_SMP=4 ;;
+	handles)
+		# the DSA as a VMM or a newer part presents it: interrupt
+		# handles (REQUEST_INT_HANDLE) and an event log (DSA 2.0)
+		PROFILE_DESC="as intel, the DSA with interrupt handles and an event log"
+		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on" ;;
+	nomovdir)
+		PROFILE_DESC="as intel, a CPU without MOVDIR64B, a second DSA that looks like silicon"
+		PROFILE_ARGS="$intel $dsa -device intel-dsa,id=dsa1,emulation-id=off"
+		PROFILE_CPU=max,movdir64b=off ;;
 	*)
 		return 1 ;;
 	esac
