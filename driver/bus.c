@@ -135,9 +135,14 @@ static void idxd_wq_drv_remove(struct device *dev)
 	struct idxd_dev *idev = wq->idev;
 
 	mutex_lock(&idev->lock);
-	idxd_wq_cdev_del(wq);
 	idxd_mdev_wq_lost(wq);
 	idxd_wq_disable(wq);		/* drains: no more completions */
+	/*
+	 * Only now do open files hear of it (POLLERR): what they have not
+	 * seen complete by then never will, whether it went through write()
+	 * or straight to the portal.
+	 */
+	idxd_wq_cdev_del(wq);
 	idxd_dma_unregister(wq);
 	mutex_unlock(&idev->lock);
 }

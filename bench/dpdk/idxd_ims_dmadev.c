@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_dmadev.h>
 #include <rte_errno.h>
 #include <rte_dmadev_pmd.h>
@@ -42,8 +43,11 @@ RTE_LOG_REGISTER(idxd_ims_dma_log, pmd.dma.idxd_ims, INFO);
 #define IDMA_OP_IN_BATCH	0x2	/* sent as a member of a BATCH */
 #define IDMA_OP_UNIT_END	0x4	/* last operation of its unit */
 
-/* a record status of our own: the kernel refused the unit, not run */
+/* a record status of our own: refused by the kernel or lost, not run */
 #define IDMA_ST_NOT_SENT	0x7e
+/* how long the oldest operation may sit without news before we ask
+ * whether the WQ lost it (one poll(2) each time) */
+#define IDMA_LOST_CHECK_MS	5
 
 struct idma_chunk {
 	void *va;
@@ -78,6 +82,7 @@ struct idma_dev {
 
 	struct rte_dma_stats stats;
 	uint64_t irq_requests;
+	uint64_t stall_tsc;	/* when the oldest op was first seen waiting */
 };
 
 /* dev_id -> our state, for the rte_pmd_idxd_ims_* calls */
@@ -294,7 +299,7 @@ static enum rte_dma_status_code idma_status(uint8_t st)
  * record: it takes the BATCH's status.  The last operation of a unit is
  * done only when the device has let go of the unit.
  */
-static uint8_t idma_peek(struct idma_dev *d)
+static uint8_t idma_peek_once(struct idma_dev *d)
 {
 	uint16_t i = d->tail & d->mask;
 	uint8_t st, bst = 0;
@@ -314,9 +319,54 @@ static uint8_t idma_peek(struct idma_dev *d)
 	return st;
 }
 
+/*
+ * What the device holds is lost when its WQ is disabled or the device
+ * halts: no record will ever come.  Without the kernel in the path (the
+ * portal) nothing else says so, so once the oldest operation has waited a
+ * while, ask the WQ; if it is broken, every operation still on the device
+ * completes as not attempted.
+ */
+static bool idma_lost(struct idma_dev *d)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	uint16_t k;
+
+	if (!d->stall_tsc) {
+		d->stall_tsc = now;
+		return false;
+	}
+	if (now - d->stall_tsc < rte_get_tsc_hz() / 1000 * IDMA_LOST_CHECK_MS)
+		return false;
+	d->stall_tsc = now;
+	if (!ims_wq_broken(d->wq))
+		return false;
+	IDMA_LOG(ERR, "the WQ is disabled or the device halted: %u operations lost\n",
+		 (uint16_t)(d->pushed - d->tail));
+	for (k = d->tail; k != d->pushed; k++) {
+		uint16_t i = k & d->mask;
+
+		if (!d->cr[i].status)
+			d->cr[i].status = IDMA_ST_NOT_SENT;
+		if ((d->opf[i] & IDMA_OP_IN_BATCH) && !d->bcr[d->batch_of[i]].status)
+			d->bcr[d->batch_of[i]].status = IDMA_ST_NOT_SENT;
+	}
+	return true;
+}
+
+static uint8_t idma_peek(struct idma_dev *d)
+{
+	uint8_t st = idma_peek_once(d);
+
+	if (!st && d->tail != d->pushed && idma_lost(d))
+		st = idma_peek_once(d);
+	return st;
+}
+
 static void idma_retire(struct idma_dev *d, bool ok)
 {
 	uint16_t i = d->tail & d->mask;
+
+	d->stall_tsc = 0;
 
 	if (d->opf[i] & IDMA_OP_UNIT_END)
 		d->units--;
@@ -761,10 +811,11 @@ static int idma_probe(struct rte_vdev_device *vdev)
 	dev->fp_obj->burst_capacity = idma_burst_capacity;
 	dev->state = RTE_DMA_DEV_READY;
 	idma_register(dev->data->dev_id, d);
-	IDMA_LOG(INFO, "%s: %s (size %u, %s irq %d), %u MiB heap, intr=%u batch=%u\n",
+	IDMA_LOG(INFO, "%s: %s (size %u, %s irq %d), %u MiB heap, intr=%u batch=%u, submits %s\n",
 		 name, a.wq, d->info->wq_size,
 		 d->info->ims_slot >= 0 ? "IMS" : "MSI-X", d->info->irq,
-		 a.mem_mb, d->intr, d->batch);
+		 a.mem_mb, d->intr, d->batch,
+		 ims_wq_uses_movdir64b(d->wq) ? "with MOVDIR64B" : "through write()");
 	return 0;
 }
 
@@ -798,6 +849,15 @@ uint64_t rte_pmd_idxd_ims_interrupts(int16_t dev_id)
 	struct idma_dev *d = idma_lookup(dev_id);
 
 	return d ? d->irq_requests : 0;
+}
+
+const char *rte_pmd_idxd_ims_submission(int16_t dev_id)
+{
+	struct idma_dev *d = idma_lookup(dev_id);
+
+	if (!d)
+		return NULL;
+	return ims_wq_uses_movdir64b(d->wq) ? "movdir64b" : "write";
 }
 
 static struct rte_vdev_driver idma_driver = {

@@ -57,6 +57,16 @@ int rte_pmd_idxd_ims_eventfd(int16_t dev_id);
  */
 uint64_t rte_pmd_idxd_ims_interrupts(int16_t dev_id);
 
+/**
+ * rte_pmd_idxd_ims_submission() - how descriptors reach the device
+ * @dev_id: a dma_idxd_ims dmadev
+ *
+ * Return: "movdir64b" (straight to the mapped portal: the CPU has the
+ * instruction and the process CAP_SYS_RAWIO), "write" (through the
+ * kernel, which checks each descriptor), or NULL if @dev_id is not ours.
+ */
+const char *rte_pmd_idxd_ims_submission(int16_t dev_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,53 +37,7 @@ check bench:ims-mode [ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ]
 run ims irq
 run poll poll
 run floor floor
-# dma_idxd_ims, the dmadev driver, driven through DPDK's API by
-# dmadev-test: copies verified, refusals, a full ring, and every interrupt
-# it asked for (one per submission) counted in /proc/interrupts
 enable_wq 0 1 user
-lirq=$(cat $SYS/wq0.1/ims_irq)
-DT=$REPO/build/bench/dmadev-test
-# dmadev DEVARGS NAME MIN: run dmadev-test; the WQ's interrupts in
-# /proc/interrupts are at most those it asked for (completions close
-# together may merge into one, as MSI does) and at least MIN (those it
-# waited for one at a time)
-dmadev() {
-	local i0 out req got
-	i0=$(irq_count "$lirq")
-	out=$("$DT" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error \
-	      --vdev "dma_idxd_ims0,$1" -- dma_idxd_ims0 2>/tmp/dmadev.err)
-	grep '^@@ TEST' <<< "$out" || fail "dmadev:$2" "no output: $(head -c 300 /tmp/dmadev.err)"
-	grep -q '^@@ TEST.* FAIL' <<< "$out" && _failed=1
-	req=$(sed -n 's/^@@ DMADEV {"interrupts_requested":\([0-9]*\)}/\1/p' <<< "$out")
-	sleep 0.2	# the last interrupt's count
-	got=$(( $(irq_count "$lirq") - i0 ))
-	check "dmadev:irqs-$2" [ -n "$req" -a "$got" -le "${req:-0}" -a "$got" -ge "$3" ]
-	echo "   ($1: ${req:-?} interrupts requested, $got in /proc/interrupts)"
-}
-dmadev wq=wq0.1,intr=1,batch=1 batch-intr 50
-dmadev wq=wq0.1,intr=0,batch=0 single-poll 0
-# bad devargs: the probe fails with a message, no device appears
-dmadev_refused() {	# dmadev_refused NAME DEVARGS MESSAGE
-	local out rc=0
-	out=$("$DT" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error \
-	      --vdev "dma_idxd_ims0,$2" -- dma_idxd_ims0 2>&1) || rc=$?
-	check "dmadev:$1" grep -q "$3" <<< "$out"
-	check "dmadev:$1-no-device" [ $rc != 0 -a -z "${out##*dmadev:probed FAIL*}" ]
-}
-dmadev_refused no-such-wq wq=wq0.7 'no such work queue'
-dmadev_refused no-wq intr=1 'needs exactly one wq='
-dmadev_refused bad-mem wq=wq0.1,mem=0 'mem= takes 1..64'
-dmadev_refused bad-intr wq=wq0.1,intr=2 'intr= and batch= take 0 or 1'
-dmadev_refused unknown-key wq=wq0.1,frob=1 'bad arguments'
-dmadev_refused bare-key wq 'bad wq='
-dmadev_refused bare-mem wq=wq0.1,mem 'mem= takes 1..64'
-# the WQ unbound under a running device: what the kernel refuses completes
-# as not attempted (no hang); then the WQ back for what follows
-out=$("$DT" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error \
-      --vdev dma_idxd_ims0,wq=wq0.1 -- dma_idxd_ims0 unbind wq0.1 2>/tmp/dmadev.err)
-grep '^@@ TEST' <<< "$out" || fail dmadev:unbind "no output: $(head -c 300 /tmp/dmadev.err)"
-grep -q '^@@ TEST.* FAIL' <<< "$out" && _failed=1
-check dmadev:rebind enable_wq 0 1 user
 lirq=$(cat $SYS/wq0.1/ims_irq)
 # ims-bench's --load flags: bad ones refused
 unknown_load() {	# fails, naming the dmadev it did not find
@@ -165,19 +119,6 @@ check bench:load-msix setup force_msix=1
 check scale:refuse-without-ims bash -c "! echo '5 wq0.2' > $LD"
 check bench:msix-mode [ "$(cat $SYS/wq0.0/ims_slot)" = -1 ]
 run msix irq
-# bad command lines: exit 2, a message, nothing measured
-refused() {	# refused NAME ARGS...
-	local name=$1 rc=0 out
-	shift
-	out=$("$BENCH" $EAL -- "$@" 2>&1 >/dev/null) || rc=$?
-	check "bench:$name" [ $rc = 2 -a -n "$out" ]
-}
-refused bad-mode-refused latency --mode frob
-refused no-mode-refused latency
-refused bad-samples-refused latency --mode poll --samples 0
-refused bad-gap-refused latency --mode poll --gap-us 50,10
-refused bad-command-refused frob --mode poll
-refused bad-load-cpu-refused latency --mode poll --load-cpu -1
 check bench:unload-msix bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check bench:dmesg-clean dmesg_clean
 finish

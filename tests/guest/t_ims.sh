@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel amd noir two cpu4
+# profiles: intel amd noir two cpu4 handles
 #
 # Per-WQ completion interrupts: IMS through interrupt remapping where
 # there is remapping (IMS -> INTEL-IR/AMD-IR -> VECTOR), MSI-X with the
@@ -9,11 +9,9 @@
 # released on disable and restored after a reset.
 . "$(dirname "$0")/lib.sh"
 
-case $PROFILE in
-intel|two|cpu4) want=ims parent=INTEL-IR ;;
-amd) want=ims parent=AMD-IR ;;
-noir) want=msix parent="" ;;
-esac
+if intel_ir; then want=ims parent=INTEL-IR
+elif [ "$PROFILE" = amd ]; then want=ims parent=AMD-IR
+else want=msix parent=""; fi
 
 irq_count() {	# total of /proc/interrupts for one irq
 	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
@@ -62,8 +60,22 @@ after=$(irq_count "$irq")
 # 200 completions plus the one RCI NOOP after the eventfd was removed
 check ims:proc-interrupts-exact [ $(( after - before )) = 201 ]
 echo "irq $irq: $before -> $after"
-# the library (libidxdims) against the same WQ
-"$BIN/lib_smoke" /dev/dsa/wq0.0
+# the library (libidxdims) against the same WQ, on both of its paths:
+# MOVDIR64B to the portal where the CPU has it, and write(); it must pick
+# the one that fits and say which
+bdf=$(dsa_bdf_of 0)
+case $(cat "/sys/bus/pci/devices/$bdf/iommu_group/type" 2>/dev/null) in
+DMA*) dma=translated ;; *) dma=direct ;; esac
+lib_smoke() {	# lib_smoke NAME SAYS [env]: results renamed lib:NAME:...
+	local name=$1 says=$2 out
+	shift 2
+	out=$(env "$@" "$BIN/lib_smoke" /dev/dsa/wq0.0 $dma)
+	sed -n "s/^@@ TEST lib:/@@ TEST lib:$name:/p" <<< "$out"
+	grep -q '^@@ TEST.* FAIL' <<< "$out" && _failed=1
+	check "lib:$name:says-so" grep -qxF "submission: $says" <<< "$out"
+}
+if grep -qw movdir64b /proc/cpuinfo; then lib_smoke movdir64b MOVDIR64B; fi
+lib_smoke write 'write()' IMS_FORCE_WRITE=1
 
 # the debugfs test hooks refuse garbage and change nothing
 ctl=/sys/kernel/debug/idxd_ims/dsa0/irq_ctl

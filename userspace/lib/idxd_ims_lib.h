@@ -39,11 +39,26 @@ bool ims_wq_uses_movdir64b(const struct ims_wq *wq);
 /* The eventfd the WQ's completion interrupt signals (for an event loop's
  * own epoll), or -1 without one.  Owned by the library. */
 int ims_wq_eventfd(const struct ims_wq *wq);
+/*
+ * Has the WQ stopped for good what was submitted to it?  True once the
+ * WQ was disabled (after its drain: what had not completed by then never
+ * will) and while the device is halted (its queues are lost).  One
+ * poll(2): for an occasional check, not for every completion.
+ */
+bool ims_wq_broken(const struct ims_wq *wq);
 
 void *ims_buf_alloc(struct ims_wq *wq, size_t len, uint64_t *iova);
 int ims_buf_iova(struct ims_wq *wq, const void *p, uint64_t *iova);
 
+/*
+ * Submit one descriptor.  Through write() the kernel checks it and says
+ * -EAGAIN when the WQ is full, -ENXIO when it is gone.  Through the
+ * portal (ims_wq_uses_movdir64b()) nothing is checked and a full or
+ * disabled WQ drops it silently, as the hardware does: keep at most
+ * ims_wq_info()->size descriptors in flight.
+ */
 int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d);
+/* Wait for the record: 0, -ETIMEDOUT, or -ENXIO when ims_wq_broken(). */
 int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	     int timeout_ms);
 int ims_poll(const struct idxd_ims_completion *c, int timeout_ms);

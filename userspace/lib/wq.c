@@ -129,6 +129,19 @@ bool ims_wq_uses_movdir64b(const struct ims_wq *wq)
 	return wq->portal;
 }
 
+/* The WQ file reports POLLERR once the WQ is gone or the device halted. */
+static bool ims_fd_broken(short revents)
+{
+	return revents & (POLLERR | POLLHUP | POLLNVAL);
+}
+
+bool ims_wq_broken(const struct ims_wq *wq)
+{
+	struct pollfd p = { .fd = wq->fd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && ims_fd_broken(p.revents);
+}
+
 void *ims_buf_alloc(struct ims_wq *wq, size_t len, uint64_t *iova)
 {
 	struct idxd_ims_buffer b = { .argsz = sizeof(b) };
@@ -224,20 +237,28 @@ int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	     int timeout_ms)
 {
 	const volatile uint8_t *st = &c->status;
-	struct pollfd p = { .fd = wq->efd, .events = POLLIN };
+	struct pollfd p[2] = {
+		{ .fd = wq->efd, .events = POLLIN },
+		{ .fd = wq->fd, .events = 0 },		/* POLLERR: gone */
+	};
 	long end = ims_now_ms() + timeout_ms;
 	uint64_t n;
 
 	if (wq->efd < 0)
 		return ims_poll(c, timeout_ms);
-	/* Sleep on the WQ's interrupt; any completion wakes us, so re-check. */
+	/*
+	 * Sleep on the WQ's interrupt; any completion wakes us, so re-check.
+	 * A WQ that went away wakes us too: its record will never come.
+	 */
 	while (!*st) {
 		long left = end - ims_now_ms();
 
 		if (left < 0)
 			return -ETIMEDOUT;
-		if (poll(&p, 1, left) < 0 && errno != EINTR)
+		if (poll(p, 2, left) < 0 && errno != EINTR)
 			return -errno;
+		if (ims_fd_broken(p[1].revents) && !*st)
+			return -ENXIO;
 		if (read(wq->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 			return -errno;
 	}

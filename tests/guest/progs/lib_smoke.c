@@ -51,10 +51,25 @@ int main(int argc, char **argv)
 	ims_desc_memfill(&d, iova + 4096, 0x5a5a5a5a5a5a5a5aull, 1000, crv, 0);
 	rc = ims_submit(wq, &d) ?: ims_poll(cr, 5000);
 	res("memfill-poll", !rc && a[999] == 0x5a, rc ? ims_strerror(rc) : "data");
-	ims_desc_memmove(&d, 0x1000, iova, 64, crv, 0);
-	rc = ims_submit(wq, &d);
-	res("refusal-explained", rc == -14 && strstr(ims_strerror(rc), "DMA buffers"),
-	    ims_strerror(rc));
+	/*
+	 * An address outside the buffers: write() refuses it; the portal
+	 * hands it to the device, whose DMA faults where the IOMMU
+	 * translates (argv[2] "translated": elsewhere it would reach
+	 * physical memory, so it is not tried).
+	 */
+	memset(cr, 0, 32);
+	ims_desc_memmove(&d, 0x1000, iova + 4096, 64, crv, 0);
+	if (!ims_wq_uses_movdir64b(wq)) {
+		rc = ims_submit(wq, &d);
+		res("refusal-explained", rc == -14 && strstr(ims_strerror(rc), "DMA buffers"),
+		    ims_strerror(rc));
+	} else if (argc > 2 && !strcmp(argv[2], "translated")) {
+		rc = ims_submit(wq, &d) ?: ims_poll(cr, 5000);
+		res("portal-fault-reported",
+		    !rc && (ims_status(cr) & 0x7f) == IDXD_IMS_ST_PAGE_FAULT &&
+		    cr->fault_addr == 0x1000,
+		    rc ? ims_strerror(rc) : ims_status_str(cr->status));
+	}
 	printf("submission: %s\n", ims_wq_uses_movdir64b(wq) ? "MOVDIR64B" : "write()");
 	ims_wq_close(wq);
 	return failures != 0;
