@@ -332,20 +332,43 @@ static int parse(int argc, char **argv)
 	return 0;
 }
 
+/* Where the benchmark's own arguments start: after EAL's, past "--". */
+static int tool_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			return i;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct result r = { 0 };
-	int n, rc;
+	int sep = tool_args(argc, argv);
+	int rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
+	/*
+	 * The command line is checked before EAL starts (seconds in a TCG
+	 * guest), so a bad one fails at once and needs no device.
+	 */
+	if (sep < 0) {
+		if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+			usage(stdout);
+			return 0;
+		}
+		fprintf(stderr, "ims-bench: the benchmark's arguments follow EAL's after '--'\n");
+		usage(stderr);
+		return 2;
+	}
+	if (parse(argc - sep, argv + sep))
+		return 2;
+	optind = 0;		/* EAL parses its own with getopt too */
+	if (rte_eal_init(sep, argv) < 0) {
 		fprintf(stderr, "ims-bench: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	argc -= n;
-	argv += n;
-	if (parse(argc, argv))
-		return 2;
 	r.lat_us = calloc(cfg.samples, sizeof(double));
 	if (!r.lat_us)
 		return 1;

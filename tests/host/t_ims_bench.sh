@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# ims-bench on the host: it checks its command line before DPDK's EAL
+# starts, so a bad one exits 2 with a message at once, needing neither
+# a device nor hugepages; --help documents every option it parses.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if ! out=$(make -s -C "$top" build/bench/ims-bench 2>&1); then
+	echo "@@ TEST ims-bench:build FAIL $(echo "$out" | head -n 1)"
+	exit 1
+fi
+bench=$top/build/bench/ims-bench
+rc=0
+res() {	# res NAME OK [DETAIL]
+	if [ "$2" = 0 ]; then echo "@@ TEST ims-bench:$1 PASS"; else
+		echo "@@ TEST ims-bench:$1 FAIL ${3:-}"; rc=1; fi
+}
+refused() {	# refused NAME ARGS...: exit 2, a message, well under a second
+	local name=$1 out code=0 t0
+	shift
+	t0=$(date +%s%N)
+	out=$(timeout 10 "$bench" "$@" 2>&1 >/dev/null) || code=$?
+	res "refused-$name" $([ $code = 2 ] && [ -n "$out" ] &&
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1000 ]; echo $?) "exit $code: $out"
+}
+refused no-separator latency --mode poll
+refused bad-mode -- latency --mode frob
+refused no-mode -- latency
+refused bad-samples -- latency --mode poll --samples 0
+refused bad-gap -- latency --mode poll --gap-us 50,10
+refused bad-command -- frob --mode poll
+refused bad-load-cpu -- latency --mode poll --load-cpu -1
+refused unknown-option --no-huge -- latency --mode poll --frob
+out=$("$bench" --help 2>&1); code=$?
+res help $([ $code = 0 ] && grep -q -- '--mode' <<< "$out"; echo $?) "exit $code"
+missing=""
+for o in wq mode samples label gap-us migrations hotplug load load-cpu; do
+	grep -q -- "--$o" <<< "$out" || missing="$missing --$o"
+done
+res help-documents-options $([ -z "$missing" ]; echo $?) "missing:$missing"
+exit $rc
