@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel amd noir
+# profiles: intel amd noir nomovdir handles
 #
 # A kernel WQ bound to "dmaengine" is a dmaengine provider; a client
 # module using only the dmaengine API runs 10,000 verified memcpys of

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel amd noir two cpu4
+# profiles: intel amd noir two cpu4 handles
 #
 # Device-model conformance: load tests/kmod/dsa_emu_test.ko (a bare PCI
 # driver for the emulated DSA) and run each of its checks on every DSA.
@@ -8,10 +8,7 @@
 
 TESTS="caps bad_config memmove ops bad_desc msix_irq ims_irq ims_mask
        bad_handle wq_full reset halt"
-case $PROFILE in
-intel|two|cpu4) ir=1 ;;
-*) ir=0 ;;
-esac
+if intel_ir; then ir=1; else ir=0; fi
 
 if ! insmod "$(kmod_dir)/dsa_emu_test.ko" expect_ir_format=$ir; then
 	fail emu:load "insmod dsa_emu_test.ko failed"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel noir
+# profiles: intel noir nomovdir handles
 #
 # imsctl against the real driver: list (text and parsed JSON checked
 # against sysfs), run for every operation with interrupts and polling

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel noir
+# profiles: intel noir handles
 #
 # Virtual DSAs (mdev): WQs bound to the "mdev" WQ driver back them; the
 # types and available_instances follow free WQs; two mdevs driven by a
