@@ -33,7 +33,7 @@ kload() { modprobe -d "$REPO/.cache/kernel/root" "$@"; }
 
 # Does this profile's machine have Intel VT-d interrupt remapping?
 intel_ir() {
-	case $PROFILE in intel|two|cpu4|handles|nomovdir) return 0 ;; esac
+	case $PROFILE in intel|cpu4|handles|nomovdir) return 0 ;; esac
 	return 1
 }
 

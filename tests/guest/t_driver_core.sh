@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel noir two handles
+# profiles: intel noir handles
 #
 # idxd_ims core: probe, sysfs ABI (reads; good and bad writes leave the
 # device unchanged), user WQ through write(), full WQ, SWERR, halt and

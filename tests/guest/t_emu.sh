@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel amd noir two cpu4 handles
+# profiles: intel amd noir cpu4 handles
 #
 # Device-model conformance: load tests/kmod/dsa_emu_test.ko (a bare PCI
 # driver for the emulated DSA) and run each of its checks on every DSA.
@@ -15,7 +15,7 @@ if ! insmod "$(kmod_dir)/dsa_emu_test.ko" expect_ir_format=$ir; then
 	finish
 fi
 bdfs=$(dsa_bdfs)
-want=1; [ "$PROFILE" = two ] && want=2
+want=1; [ "$PROFILE" = handles ] && want=2
 check emu:devices-found [ "$(echo "$bdfs" | wc -w)" = "$want" ]
 for bdf in $bdfs; do
 	run=/sys/kernel/debug/dsa_emu_test/$bdf/run

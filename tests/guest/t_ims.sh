@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel amd noir two cpu4 handles
+# profiles: intel amd noir cpu4 handles
 #
 # Per-WQ completion interrupts: IMS through interrupt remapping where
 # there is remapping (IMS -> INTEL-IR/AMD-IR -> VECTOR), MSI-X with the

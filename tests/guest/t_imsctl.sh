@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel noir nomovdir handles
+# profiles: intel noir nomovdir
 #
 # imsctl against the real driver: list (text and parsed JSON checked
 # against sysfs), run for every operation with interrupts and polling
@@ -128,6 +128,15 @@ for op in memmove fill compare crc batch; do
 done
 t run-poll 0 "" run memmove wq0.0 --poll --count 50 --json
 jcheck run-poll-no-irq "d['completion'] == 'poll' and d['interrupts'] == 0 and d['done'] == 50"
+# which path it submits on, and says: MOVDIR64B where the CPU has it (as
+# root), write() otherwise or when told so
+if grep -qw movdir64b /proc/cpuinfo; then sub=movdir64b; else sub=write; fi
+t run-submission 0 "" run memmove wq0.0 --count 20 --json
+jcheck run-submission-$sub "d['submission'] == '$sub' and d['done'] == 20 and d['mismatches'] == 0"
+export IMS_FORCE_WRITE=1
+t run-forced-write 0 "" run memmove wq0.0 --count 20 --json
+jcheck run-forced-write-says "d['submission'] == 'write' and d['done'] == 20 and d['mismatches'] == 0"
+unset IMS_FORCE_WRITE
 t run-depth 0 "" run memmove wq0.0 --depth 8 --count 200 --size 64K --json
 jcheck run-depth-done "d['done'] == 200 and d['mismatches'] == 0 and d['depth'] == 8"
 t run-odd-fill 0 "" run fill /dev/dsa/wq0.0 --size 1001 --count 20

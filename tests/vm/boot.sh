@@ -41,7 +41,7 @@ if [ "$PROFILE_CONSOLE" = hvc0 ]; then
 fi
 
 mkdir -p "$CACHE/logs"
-logf="$CACHE/logs/$profile.log"
+logf=${IDXD_IMS_LOG:-$CACHE/logs/$profile.log}	# IDXD_IMS_LOG: elsewhere
 boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 	# shellcheck disable=SC2086
 	timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \

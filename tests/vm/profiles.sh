@@ -2,7 +2,7 @@
 # Machine profiles for the test guest (sourced).  Each sets PROFILE_ARGS
 # (QEMU arguments beyond the common ones) and PROFILE_CMDLINE (kernel
 # arguments), and PROFILE_DESC for people.
-PROFILES_ALL="intel amd noir two cpu4 handles nomovdir"
+PROFILES_ALL="intel amd noir cpu4 handles nomovdir"
 
 profile_setup() {
 	# The device as bare-metal Sapphire Rapids has it: no REQUEST_INT_HANDLE
@@ -37,18 +37,16 @@ profile_setup() {
 	noir)
 		PROFILE_DESC="no IOMMU, so no interrupt remapping, one DSA"
 		PROFILE_ARGS="-machine q35 $dsa" ;;
-	two)
-		PROFILE_DESC="Intel VT-d with interrupt remapping, two DSAs"
-		PROFILE_ARGS="$intel $dsa -device intel-dsa,id=dsa1" ;;
 	cpu4)
 		PROFILE_DESC="Intel VT-d with interrupt remapping, four vCPUs, one DSA"
 		PROFILE_ARGS="$intel $dsa"
 		PROFILE_SMP=4 ;;
 	handles)
-		# the DSA as a VMM or a newer part presents it: interrupt
-		# handles (REQUEST_INT_HANDLE) and an event log (DSA 2.0)
-		PROFILE_DESC="as intel, the DSA with interrupt handles and an event log"
-		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on" ;;
+		# two DSAs: dsa0 as a VMM or a newer part presents it, with
+		# interrupt handles (REQUEST_INT_HANDLE) and an event log
+		# (DSA 2.0); dsa1 as bare-metal SPR
+		PROFILE_DESC="Intel VT-d with interrupt remapping, two DSAs: one with interrupt handles and an event log"
+		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on -device intel-dsa,id=dsa1" ;;
 	nomovdir)
 		PROFILE_DESC="as intel, a CPU without MOVDIR64B, a second DSA that looks like silicon"
 		PROFILE_ARGS="$intel $dsa -device intel-dsa,id=dsa1,emulation-id=off"
