@@ -10,6 +10,8 @@
  *                                       portal from every CPU at once
  *   movdir64b_test portal-pieces WQDEV N  the same as eight 8-byte stores
  *                                       each: the control, which tears
+ *   movdir64b_test mmio-source WQDEV    a source running from RAM into the
+ *                                       WQ's portal page
  *
  * The portal run prints how many it sent; the shell compares that with
  * the device model's own counters (submitted, dropped, torn).
@@ -78,6 +80,20 @@ static void movdir64b_regform(void)
 	__asm__ volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0xc0" ::: "memory");
 }
 
+/* lock movdir64b (%rdx), %rax: LOCK is #UD */
+static void movdir64b_lock(void *dst, const void *src)
+{
+	__asm__ volatile(".byte 0xf0, 0x66, 0x0f, 0x38, 0xf8, 0x02"
+			 : : "a" (dst), "d" (src) : "memory");
+}
+
+/* 66 0f 38 f9: MOVDIRI has no 66 form, #UD */
+static void movdiri_66(void *dst, uint32_t v)
+{
+	__asm__ volatile(".byte 0x66, 0x0f, 0x38, 0xf9, 0x02"
+			 : : "a" (v), "d" (dst) : "memory");
+}
+
 /* enqcmd (%rdx), %rax: not implemented, must stay #UD */
 static void enqcmd(void *dst, const void *src)
 {
@@ -129,6 +145,16 @@ static int try_movdir64b_addr32(uint64_t dst, uint64_t src)
 static int try_movdir64b_regform(void)
 {
 	return TRY(movdir64b_regform());
+}
+
+static int try_movdir64b_lock(void *dst, const void *src)
+{
+	return TRY(movdir64b_lock(dst, src));
+}
+
+static int try_movdiri_66(void *dst, uint32_t v)
+{
+	return TRY(movdiri_66(dst, v));
 }
 
 static int try_enqcmd(void *dst, const void *src)
@@ -354,6 +380,11 @@ static void t_forms(void)
 	result("register-form-ud", sig == SIGILL, "signal %d", sig);
 	sig = try_enqcmd(lo, src);
 	result("enqcmd-still-ud", sig == SIGILL, "signal %d", sig);
+	memset(lo, GUARD, 1024);
+	sig = try_movdir64b_lock(lo + 512, src);
+	result("lock-prefix-ud", sig == SIGILL && untouched(lo, 1024), "signal %d", sig);
+	sig = try_movdiri_66(lo, 1);
+	result("movdiri-66-ud", sig == SIGILL && untouched(lo, 1024), "signal %d", sig);
 
 	memset(q, GUARD, sizeof(q));
 	sig = try_movdiri32(q + 4, 0x12345678);
@@ -453,6 +484,37 @@ static int t_portal(const char *path, long n, int pieces)
 	return 0;
 }
 
+/*
+ * A source that runs from RAM into a device page (the WQ's portal mapped
+ * right after it): the first bytes come from RAM, the rest are the
+ * device's reads; the emulator must neither crash nor take the wrong
+ * bytes.
+ */
+static int t_mmio_source(const char *path)
+{
+	uint8_t *two = map(2 * PAGE, PROT_READ | PROT_WRITE, 0);
+	uint8_t *dst = map(PAGE, PROT_READ | PROT_WRITE, 0);
+	uint8_t *src = two + PAGE - 24;
+	void *portal;
+	int fd, sig;
+
+	fd = open(path, O_RDWR);
+	portal = fd < 0 ? MAP_FAILED :
+		 mmap(two + PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	result("mmio-source-mapped", portal == two + PAGE, "%s: %m", path);
+	if (portal != two + PAGE)
+		return 1;
+	fill_src(src, 21);
+	memset(dst, GUARD, PAGE);
+	sig = try_movdir64b(dst, src);
+	result("mmio-source-stores", !sig && !memcmp(dst, src, 24) && untouched(dst + 64, PAGE - 64),
+	       "signal %d", sig);
+	munmap(two, 2 * PAGE);
+	munmap(dst, PAGE);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -471,11 +533,14 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "portal") && argc == 4) {
 		if (t_portal(argv[2], atol(argv[3]), 0))
 			return 1;
+	} else if (!strcmp(mode, "mmio-source") && argc == 3) {
+		if (t_mmio_source(argv[2]))
+			return 1;
 	} else if (!strcmp(mode, "portal-pieces") && argc == 4) {
 		if (t_portal(argv[2], atol(argv[3]), 1))
 			return 1;
 	} else {
-		fprintf(stderr, "usage: movdir64b_test cpu | absent | portal[-pieces] WQDEV N\n");
+		fprintf(stderr, "usage: movdir64b_test cpu | absent | portal[-pieces] WQDEV N | mmio-source WQDEV\n");
 		return 2;
 	}
 	return failures != 0;
