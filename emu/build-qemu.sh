@@ -74,7 +74,7 @@ apply_patches() {
 	mkdir -p "$applied.tmp"
 	for p in "${new[@]}"; do
 		log "applying $(basename "$p")"
-		patch -d "$SRC" -p1 -s -f < "$p" ||
+		patch -d "$SRC" -p1 -s -N < "$p" ||
 			die "$(basename "$p") does not apply to QEMU $(cat "$SRC/VERSION") (remove $SRC and rerun)"
 		cp "$p" "$applied.tmp/"
 	done

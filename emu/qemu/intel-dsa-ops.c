@@ -427,8 +427,7 @@ static void dsa_swerr(DsaCtx *c, const DsaDescView *d, const DsaRes *r,
            ((uint64_t)(d->pasid_word & 0xfffff) << 40);
     e[1] = c->batch_idx | ((uint64_t)r->invalid_flags << 32);
     e[2] = r->fault_addr;
-    dsa_fill_cr(r, cr);
-    cr[0] = error | (cr[0] & DSA_COMP_WRITE_FAULT);
+    dsa_fill_cr(r, cr);         /* the record it could not write */
     dsa_report_error(c->s, e, cr);
 }
 

@@ -879,16 +879,17 @@ static void dsa_evl_reg_write(IntelDsaState *s, hwaddr addr, uint32_t val)
 {
     unsigned int q = (addr - DSA_REG_EVLCFG) / 8;
 
-    if (!s->event_log || (addr >= DSA_REG_EVLCFG + 0x10 &&
-                          addr < DSA_REG_EVLSTATUS)) {
+    if (!s->event_log) {
         dsa_guest_error("write 0x%x to reserved register 0x%" HWADDR_PRIx,
                         val, addr);
-    } else if (addr < DSA_REG_EVLCFG + 0x10) {
+    } else if (addr < DSA_REG_EVLSTATUS) {
         if (dsa_state(s) != DSA_STATE_DISABLED) {
             dsa_guest_error("EVLCFG write while the device is enabled ignored");
             return;
         }
         s->evlcfg[q] = deposit64(s->evlcfg[q], (addr & 4) ? 32 : 0, 32, val);
+        s->evl_head = s->evl_tail = 0;      /* a new ring starts empty */
+        s->evl_int_pending = false;
     } else if (addr == DSA_REG_EVLSTATUS) {
         if (dsa_evl_size(s)) {              /* head: what software has read */
             s->evl_head = (val & 0xffff) % dsa_evl_size(s);

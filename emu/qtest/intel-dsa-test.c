@@ -172,6 +172,7 @@
 #define F_RCI                   0x0010
 #define CR_SIZE                 32
 #define ST_SUCCESS              0x01
+#define ST_INVALID_FLAGS        0x11
 #define ST_BAD_OPCODE           0x10
 #define ST_INT_HANDLE_INVAL     0x19
 
@@ -924,21 +925,35 @@ static void test_cmd_reset_wq(void)
 }
 
 /*
- * Without PASID there is no descriptor privilege: RCI on a WQ without the
- * privilege bit, GENCFG.user_int_en 0, interrupts (bare-metal handles are
- * table indexes).
+ * A user-privilege WQ (WQCFG.priv 0) may ask for a completion interrupt
+ * only with GENCFG.user_int_en: without it RCI is an invalid flag (0x11,
+ * named in invalid_flags) and nothing interrupts.  With it, it does.
  */
-static void test_desc_rci_without_priv(void)
+static void test_desc_rci_refused(void)
 {
     Dsa d;
     uint64_t cr, msg;
 
     dsa_start(&d, NULL);
     dsa_ready(&d);
-    wr32(&d, REG_GENCFG, 0);
+    g_assert_cmphex(dsa_cmd(&d, CMD_DISABLE_DEVICE, 0), ==, ERR_OK);
+    wr32(&d, REG_GENCFG, 0);                    /* only while disabled */
+    g_assert_cmphex(rd32(&d, REG_GENCFG), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_WQ, 0), ==, ERR_OK);
     cr = dsa_alloc(&d, 4096);
     msg = dsa_alloc(&d, 4096);
     dsa_ims_set(&d, 7, msg, 0x7007, 0);
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_NOOP, F_RCI, cr, 0, 0, 0, 7),
+                    ==, ST_INVALID_FLAGS);
+    g_assert_cmphex(qtest_readl(d.qts, cr + 16), ==, F_RCI);
+    g_assert_cmpuint(rd64(&d, EMU_IMS_SENT), ==, 0);
+    g_assert_cmphex(qtest_readl(d.qts, msg), ==, 0);
+
+    g_assert_cmphex(dsa_cmd(&d, CMD_DISABLE_DEVICE, 0), ==, ERR_OK);
+    wr32(&d, REG_GENCFG, GENCFG_USER_INT_EN);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(dsa_cmd(&d, CMD_ENABLE_WQ, 0), ==, ERR_OK);
     g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_NOOP, F_RCI, cr, 0, 0, 0, 7),
                     ==, ST_SUCCESS);
     g_assert_cmphex(dsa_wait_l(&d, msg), ==, 0x7007);
@@ -1422,7 +1437,7 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/cmd/int-handles", test_cmd_int_handles);
     qtest_add_func("intel-dsa/cmd/reset-device", test_cmd_reset_device);
     qtest_add_func("intel-dsa/cmd/reset-wq", test_cmd_reset_wq);
-    qtest_add_func("intel-dsa/desc/rci-without-priv", test_desc_rci_without_priv);
+    qtest_add_func("intel-dsa/desc/rci-refused", test_desc_rci_refused);
     qtest_add_func("intel-dsa/desc/memmove", test_desc_memmove);
     qtest_add_func("intel-dsa/desc/one-64-byte-write", test_desc_one_write);
     qtest_add_func("intel-dsa/desc/memfill", test_desc_memfill);
