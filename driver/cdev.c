@@ -557,8 +557,13 @@ static __poll_t idxd_cdev_poll(struct file *filp, struct poll_table_struct *wait
 	poll_wait(filp, &idev->err_wait, wait);
 	if (ctx->uc->dead || idev->state == IDXD_DEV_HALTED)
 		mask |= EPOLLERR;
-	/* Each new software error is reported once per file. */
-	if (READ_ONCE(idev->err_count) != ctx->err_seen) {
+	/*
+	 * Each new software error is reported once per file, to a caller
+	 * that asks for EPOLLIN: one polling only for EPOLLERR (libidxdims
+	 * checking whether the WQ is gone) must not take it.
+	 */
+	if ((poll_requested_events(wait) & EPOLLIN) &&
+	    READ_ONCE(idev->err_count) != ctx->err_seen) {
 		mask |= EPOLLIN | EPOLLRDNORM;
 		ctx->err_seen = READ_ONCE(idev->err_count);
 	}

@@ -422,6 +422,8 @@ void idxd_halt_work(struct work_struct *work)
 	mutex_lock(&idev->lock);
 	idxd_quiesce(idev);
 	idev->state = IDXD_DEV_HALTED;
+	/* open files poll EPOLLERR while halted: wake them to see it */
+	wake_up_interruptible_all(&idev->err_wait);
 	if (reset == IDXD_RESET_FLR) {
 		idev->recovering = true;	/* our reset: skip reset_prepare/done */
 		mutex_unlock(&idev->lock);

@@ -42,8 +42,9 @@ int ims_wq_eventfd(const struct ims_wq *wq);
 /*
  * Has the WQ stopped for good what was submitted to it?  True once the
  * WQ was disabled (after its drain: what had not completed by then never
- * will) and while the device is halted (its queues are lost).  One
- * poll(2): for an occasional check, not for every completion.
+ * will), and while the device is halted (its queues are lost; a halt the
+ * driver recovers from at once may pass unseen, and an FLR is not
+ * reported).  One poll(2): for an occasional check, not per completion.
  */
 bool ims_wq_broken(const struct ims_wq *wq);
 

@@ -244,8 +244,20 @@ int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	long end = ims_now_ms() + timeout_ms;
 	uint64_t n;
 
-	if (wq->efd < 0)
-		return ims_poll(c, timeout_ms);
+	if (wq->efd < 0) {
+		/* no interrupt to sleep on: spin, asking now and then */
+		for (;;) {
+			long left = end - ims_now_ms();
+			int rc = ims_poll(c, left < 10 ? (int)(left > 0 ? left : 0) : 10);
+
+			if (rc != -ETIMEDOUT)
+				return rc;
+			if (ims_wq_broken(wq))
+				return *st ? 0 : -ENXIO;
+			if (left <= 0)
+				return -ETIMEDOUT;
+		}
+	}
 	/*
 	 * Sleep on the WQ's interrupt; any completion wakes us, so re-check.
 	 * A WQ that went away wakes us too: its record will never come.
