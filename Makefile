@@ -93,7 +93,7 @@ $(DEPS_STAMP): scripts/deps.sh
 	@bash scripts/deps.sh && touch $@
 
 $(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wildcard emu/qtest/*.c) \
-		$(wildcard emu/patches/*.patch) emu/build-qemu.sh
+		emu/patches $(wildcard emu/patches/*.patch) emu/build-qemu.sh
 	@bash emu/build-qemu.sh
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
@@ -121,7 +121,7 @@ build/tests/lib_unit: tests/host/lib_unit.c build/lib/libidxdims.a
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
 
 check: qemu
-	@bash tests/run.sh $(PROFILES)
+	@IDXD_IMS_TESTS=$(TESTS) bash tests/run.sh $(PROFILES)
 
 demo: qemu test-modules
 	@bash tests/vm/boot.sh --run tests/guest/demo.sh intel 300

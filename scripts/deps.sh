@@ -172,7 +172,7 @@ fetch_linux_source() {
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	(cd "$tmp" && apt-get download -qq linux-source-6.12)
 	dpkg-deb -x "$tmp"/linux-source-6.12_*.deb "$tmp/root"
-	tarball=$(ls "$tmp"/root/usr/src/linux-source-6.12*.tar.* | head -n 1)
+	tarball=$(find "$tmp/root/usr/src" -maxdepth 1 -name 'linux-source-6.12*.tar.*' | head -n 1)
 	[ -n "$tarball" ] || die "no tarball in linux-source-6.12"
 	rm -rf "$ls" && mkdir -p "$ls"
 	mv "$tarball" "$ls/"

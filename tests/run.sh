@@ -11,9 +11,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/vm/profiles.sh"
 
 profiles=${*:-${IDXD_IMS_PROFILES:-$PROFILES_ALL}}
-# TESTS=a,b (make check TESTS=...): only those in-guest tests, no host tests.
-if [ -n "${TESTS:-}" ]; then
-	export IDXD_IMS_APPEND="${IDXD_IMS_APPEND:-} idxd_ims.tests=$TESTS"
+# IDXD_IMS_TESTS=a,b (make check TESTS=a,b): only those in-guest tests,
+# no host tests.
+tests=${IDXD_IMS_TESTS:-}
+if [ -n "$tests" ]; then
+	export IDXD_IMS_APPEND="${IDXD_IMS_APPEND:-} idxd_ims.tests=$tests"
 fi
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -42,7 +44,7 @@ record() {	# record SUITE < lines: keep "@@ TEST name PASS|FAIL ..."
 
 echo "== host tests"
 for t in "$top"/tests/host/t_*.sh; do
-	[ -z "${TESTS:-}" ] || break
+	[ -z "$tests" ] || break
 	[ -e "$t" ] || continue
 	bash "$t" 2>&1 | record host
 done

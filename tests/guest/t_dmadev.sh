@@ -24,6 +24,9 @@ dt() {
 	local name=$1
 	shift
 	"$DT" $DT_EAL "$@" 2>/tmp/dmadev.err | sed "s/^@@ TEST dmadev:/@@ TEST dmadev:$name:/"
+	# it must end on its own, not die half way through its checks
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" -lt 128 ] || echo "@@ TEST dmadev:$name:exit FAIL killed by signal $(( rc - 128 ))"
 }
 
 # dmadev PATH DEVARGS NAME MIN: the WQ's interrupts in /proc/interrupts
@@ -84,7 +87,7 @@ for ((i = 0; i < ${#bad[@]}; i += 3)); do
 	check "dmadev:refused-${bad[i]}" grep -q "dma_idxd_ims$((i / 3)).*${bad[i + 2]}\|${bad[i + 2]}.*dma_idxd_ims$((i / 3))" <<< "$out"
 done
 check dmadev:refusals-no-device [ $rc != 0 -a -z "${out##*dmadev:probed FAIL*}" ]
-echo "$out" | grep -i 'dma_idxd_ims' | head -n 10
+grep -i 'dma_idxd_ims' <<< "$out" | grep -v '^@@' | head -n 10 | sed 's/^/   /'
 
 check dmadev:unload bash -c "echo wq0.1 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check dmadev:dmesg-clean dmesg_clean

@@ -36,7 +36,7 @@ check dpdk:hugepages [ "$(cat $HP)" = 64 ]
 
 # One WQ (max_queues=1): each dmadev instance runs the whole suite.
 rc=0
-DPDK_TEST=dmadev_autotest timeout 600 dpdk-test -l 0 --in-memory --iova-mode=va \
+DPDK_TEST=dmadev_autotest timeout 240 dpdk-test -l 0 --in-memory --iova-mode=va \
 	--no-telemetry -a "$bdf,max_queues=1" > $LOG 2>&1 || rc=$?
 # progress lines end in \r: one line each
 tr '\r' '\n' < $LOG | grep -E 'IOVA mode|Test dmadev instance|Running|Test OK|Test Failed|failed|Error' |

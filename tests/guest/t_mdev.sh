@@ -24,7 +24,7 @@ if [ "$PROFILE" = noir ]; then
 	finish
 fi
 
-check mdev:types [ -d "$types/idxd_ims-1dwq" ] && [ -d "$types/idxd_ims-2dwq" ]
+check mdev:types test -d "$types/idxd_ims-1dwq" -a -d "$types/idxd_ims-2dwq"
 check mdev:type-api grep -qx vfio-pci "$types/idxd_ims-1dwq/device_api"
 check mdev:none-before-wqs [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 0 ]
 

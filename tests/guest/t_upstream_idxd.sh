@@ -43,8 +43,9 @@ portal_irqs() {
 # dmatest_run CHANNEL ITERATIONS THREADS: sets summaries to dmatest's lines
 dmatest_run() {
 	local n0
+	summaries=""
 	n0=$(dmesg | wc -l)
-	[ -d $P ] || insmod "$DMATEST" || return 1
+	[ -d $P ] || insmod "$DMATEST" || { fail "up:dmatest-load-$2" "insmod dmatest failed"; return 1; }
 	echo 30000 > $P/timeout && echo "$2" > $P/iterations &&
 	echo "$3" > $P/threads_per_chan && echo "$1" > $P/channel &&
 	echo 1 > $P/run && cat $P/wait > /dev/null

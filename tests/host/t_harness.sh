@@ -28,7 +28,8 @@ boot() {
 
 # The hang mostly waits: it runs beside the other three.
 t0=$(date +%s)
-( boot hang 20 'sleep 600'; echo "$status" > "$dir/hang.status"
+"$top/tests/vm/initramfs.sh"	# built once, before two boots could race on it
+( boot hang 20 'echo "@@ harness hang starts"; sleep 600'; echo "$status" > "$dir/hang.status"
   printf '%s\n' "$out" > "$dir/hang.out"; echo $(( $(date +%s) - t0 )) > "$dir/hang.secs" ) &
 hang=$!
 
@@ -49,5 +50,6 @@ wait $hang
 out=$(cat "$dir/hang.out")
 res hang-times-out $([ "$(cat "$dir/hang.status")" != 0 ] &&
 	grep -q 'FAIL guest timed out after 20s' <<< "$out" &&
+	grep -q '@@ harness hang starts' "$dir/hang.console" &&
 	[ "$(cat "$dir/hang.secs")" -lt 90 ]; echo $?) "$out"
 exit $rc

@@ -11,8 +11,15 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=$(cat "$CACHE/kernel/version" 2>/dev/null) || die "no kernel in $CACHE (run 'make deps')"
 out="$CACHE/vm/initramfs-$kver.cpio.gz"
 mods="$CACHE/kernel/root/lib/modules/$kver"
-[ -f "$out" ] && [ "$out" -nt "$top/tests/vm/init" ] && [ "$out" -nt "$0" ] && exit 0
+fresh() { [ -f "$out" ] && [ "$out" -nt "$top/tests/vm/init" ] && [ "$out" -nt "$0" ]; }
+fresh && exit 0
 
+# Guests booting side by side (the harness test) must not build it twice
+# into one file: one builds, the others wait for it.
+mkdir -p "$(dirname "$out")"
+exec 9> "$out.lock"
+flock 9
+fresh && exit 0
 log "building $out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,6 +34,5 @@ for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
 done
 mknod -m 600 "$work/dev/console" c 5 1
 mknod -m 666 "$work/dev/null" c 1 3
-mkdir -p "$(dirname "$out")"
-(cd "$work" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$work" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$out.tmp.$$"
+mv "$out.tmp.$$" "$out"	# a rename: a reader sees the old file or the new

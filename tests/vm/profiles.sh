@@ -48,7 +48,7 @@ profile_setup() {
 		PROFILE_DESC="Intel VT-d with interrupt remapping, two DSAs: one with interrupt handles and an event log"
 		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on -device intel-dsa,id=dsa1" ;;
 	nomovdir)
-		PROFILE_DESC="as intel, a CPU without MOVDIR64B, a second DSA that looks like silicon"
+		PROFILE_DESC="as intel (interrupt remapping only), a CPU without MOVDIR64B, a second DSA that looks like silicon"
 		PROFILE_ARGS="$intel $dsa -device intel-dsa,id=dsa1,emulation-id=off"
 		PROFILE_CPU=max,movdir64b=off ;;
 	*)
