@@ -294,14 +294,39 @@ static int vdsa_set_msix(struct vdsa *vd, u32 flags, unsigned int start,
 }
 
 /* The request interrupt: how removal asks the VFIO user to let go. */
+/**
+ * vdsa_set_req() - SET_IRQS on the request index, as vfio-pci does it
+ * @vd: the virtual DSA; caller holds vd->lock
+ * @flags: the data type (ACTION_TRIGGER, checked by the caller)
+ * @count: 0 or 1 (the index has one irq)
+ * @data: @count booleans or eventfds, NULL when @count is 0
+ *
+ * DATA_NONE fires the trigger (count 1) or removes it (count 0, which
+ * needs one to be there); DATA_BOOL fires it if true; DATA_EVENTFD sets
+ * it (fd -1 removes it).  DATA_BOOL and DATA_EVENTFD need count 1.
+ *
+ * Return: 0, -EINVAL, or the eventfd lookup's error.
+ */
 static int vdsa_set_req(struct vdsa *vd, u32 flags, unsigned int count,
 			void *data)
 {
 	struct eventfd_ctx *ctx = NULL, *old;
 	s32 fd;
 
-	if (!(flags & VFIO_IRQ_SET_DATA_EVENTFD)) {
-		if (count && vd->req_trigger)
+	lockdep_assert_held(&vd->lock);
+	if (flags & VFIO_IRQ_SET_DATA_NONE) {
+		if (!vd->req_trigger)
+			return -EINVAL;
+		if (count) {
+			eventfd_signal(vd->req_trigger);
+			return 0;
+		}
+		goto replace;		/* count 0: remove it */
+	}
+	if (!count || !data)
+		return -EINVAL;		/* a bool or an fd needs count 1 */
+	if (flags & VFIO_IRQ_SET_DATA_BOOL) {
+		if (*(u8 *)data && vd->req_trigger)
 			eventfd_signal(vd->req_trigger);
 		return 0;
 	}
@@ -311,6 +336,7 @@ static int vdsa_set_req(struct vdsa *vd, u32 flags, unsigned int count,
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
 	}
+replace:
 	old = vd->req_trigger;
 	vd->req_trigger = ctx;
 	if (old)

@@ -449,6 +449,56 @@ static void test_bad_input(struct guest *g, struct guest *other)
 		result("irqs-data-none-fires", !rc && wait_efd(g->efd[1], 1000) == 1 &&
 		       wait_efd(other->efd[1], 0) == 0, "rc %d", rc);
 	}
+	/*
+	 * SET_IRQS on the request index, every data type, as vfio-pci takes
+	 * them: count 0 with an eventfd or a bool is refused (it used to
+	 * dereference the absent data: a host oops), a false bool does not
+	 * fire, DATA_NONE fires and, with count 0, removes the trigger.
+	 */
+	{
+		char buf[sizeof(struct vfio_irq_set) + 4];
+		struct vfio_irq_set *s = (void *)buf;
+		int req = eventfd(0, EFD_NONBLOCK);
+		uint8_t no = 0, yes = 1;
+
+		s->argsz = sizeof(*s);
+		s->index = VFIO_PCI_REQ_IRQ_INDEX;
+		s->start = 0;
+		s->count = 0;
+		s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-eventfd-count-0", rc < 0 && errno == EINVAL, "rc %d", rc);
+		s->flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-bool-count-0", rc < 0 && errno == EINVAL, "rc %d", rc);
+		s->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-none-without-trigger", rc < 0 && errno == EINVAL, "rc %d", rc);
+
+		s->argsz = sizeof(buf);
+		s->count = 1;
+		s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		memcpy(s->data, &req, 4);
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		s->flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER;
+		memcpy(s->data, &no, 1);
+		rc = rc ?: ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-bool-false-quiet", !rc && wait_efd(req, 0) == 0, "rc %d", rc);
+		memcpy(s->data, &yes, 1);
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-bool-true-fires", !rc && wait_efd(req, 1000) == 1, "rc %d", rc);
+		s->argsz = sizeof(*s);
+		s->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		result("irqs-req-none-fires", !rc && wait_efd(req, 1000) == 1, "rc %d", rc);
+		s->count = 0;
+		rc = ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s);
+		s->count = 1;
+		result("irqs-req-none-count-0-removes", !rc &&
+		       ioctl(g->dev, VFIO_DEVICE_SET_IRQS, s) < 0 && errno == EINVAL,
+		       "rc %d", rc);
+		close(req);
+	}
 	/* after all that, work still flows */
 	memset(data(g, 1), 0, 4096);
 	st = memmove_irq(g, 4096, 0, &v);
