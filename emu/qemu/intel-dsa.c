@@ -163,10 +163,11 @@ static int dsa_handle_index(IntelDsaState *s, bool ims, uint16_t handle)
     if (s->int_handles) {
         uint16_t base = ims ? DSA_HANDLE_IMS_BASE : DSA_HANDLE_MSIX_BASE;
 
-        if ((handle & DSA_HANDLE_BASE_MASK) != base) {
+        if ((handle & DSA_HANDLE_BASE_MASK) != base ||
+            (handle & DSA_HANDLE_GEN_MASK) >> DSA_HANDLE_GEN_SHIFT != s->handle_gen) {
             return -1;
         }
-        idx = handle & ~DSA_HANDLE_BASE_MASK;
+        idx = handle & DSA_HANDLE_IDX_MASK;
         if (idx >= n ||
             !test_bit(idx, ims ? s->ims_granted : s->msix_granted)) {
             return -1;
@@ -597,13 +598,14 @@ static uint32_t dsa_cmd_int_handle(IntelDsaState *s, uint32_t cmd,
             return DSA_CMDERR_INT_IDX;
         }
         set_bit(idx, granted);
-        *result = (ims ? DSA_HANDLE_IMS_BASE : DSA_HANDLE_MSIX_BASE) | idx;
+        *result = (ims ? DSA_HANDLE_IMS_BASE : DSA_HANDLE_MSIX_BASE) |
+                  s->handle_gen << DSA_HANDLE_GEN_SHIFT | idx;
         return DSA_CMDERR_OK;
     }
     if (dsa_handle_index(s, ims, operand & 0xffff) < 0) {
         return DSA_CMDERR_INT_IDX;
     }
-    clear_bit((operand & 0xffff) & ~DSA_HANDLE_BASE_MASK, granted);
+    clear_bit(operand & DSA_HANDLE_IDX_MASK, granted);
     return DSA_CMDERR_OK;
 }
 
@@ -634,6 +636,9 @@ static void dsa_reset_state(IntelDsaState *s)
     dsa_clear_ims(s);
     bitmap_zero(s->ims_granted, DSA_MAX_IMS);
     bitmap_zero(s->msix_granted, DSA_MAX_WQS + 1);
+    if (s->handle_rotate) {
+        s->handle_gen = (s->handle_gen + 1) & 7;
+    }
     s->gencfg = 0;
     s->genctrl = 0;
     s->gensts = DSA_STATE_DISABLED;
@@ -695,7 +700,7 @@ static void dsa_cmd_bh(void *opaque)
     uint32_t operand = s->cmd & 0xfffff;
     uint32_t result = 0, err;
 
-    if (s->fail_next_cmd) {
+    if (s->fail_next_cmd && (!s->fail_only_cmd || s->fail_only_cmd == cmd)) {
         /* test control: refuse this command as the device could, untouched */
         err = s->fail_next_cmd;
         s->fail_next_cmd = 0;
@@ -1062,9 +1067,17 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
     s->emu_ctrl = val & DSA_EMU_CTRL_PAUSE;
     if (val & DSA_EMU_CTRL_FAIL_CMD) {
         s->fail_next_cmd = DSA_EMU_CTRL_FAIL_CODE(val);
+        s->fail_only_cmd = DSA_EMU_CTRL_FAIL_ONLY(val);
     }
     if (val & DSA_EMU_CTRL_HALT) {
         dsa_halt(s, val & DSA_EMU_CTRL_HALT_FLR);
+    }
+    if ((val & DSA_EMU_CTRL_REVOKE) && s->int_handles) {
+        /* as a VMM revokes them: every handle, and software is told */
+        bitmap_zero(s->ims_granted, DSA_MAX_IMS);
+        bitmap_zero(s->msix_granted, DSA_MAX_WQS + 1);
+        s->handle_gen = (s->handle_gen + 1) & 7;
+        dsa_misc_irq(s, DSA_INTC_HANDLE_REVOKED, true);
     }
     qemu_bh_schedule(s->work_bh);
 }
@@ -1350,6 +1363,7 @@ static void dsa_reset_hold(Object *obj, ResetType type)
     s->cmdsts = 0;
     s->fail_next_cmd = 0;
     s->emu_ctrl = 0;
+    s->fail_only_cmd = 0;
     s->msix_sent = s->ims_sent = s->ims_latched = 0;
     s->bad_handle = s->desc_done = 0;
     for (v = 0; v < DSA_MAX_WQS; v++) {
@@ -1372,6 +1386,7 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("version", IntelDsaState, version, 0x100),
     /* off as on bare-metal SPR; on as a virtualized DSA offers it */
     DEFINE_PROP_BOOL("int-handles", IntelDsaState, int_handles, false),
+    DEFINE_PROP_BOOL("handle-rotate", IntelDsaState, handle_rotate, false),
     DEFINE_PROP_BOOL("shared-mode", IntelDsaState, shared_mode, false),
     DEFINE_PROP_BOOL("emulation-id", IntelDsaState, emulation_id, true),
     /* DSA 2.0's event log; off as on SPR (DSA 1.0) */

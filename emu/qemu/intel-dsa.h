@@ -81,6 +81,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
 #define DSA_INTC_CMD            0x2u
 #define DSA_INTC_HALT           0x10u
 #define DSA_INTC_EVL            0x20u
+#define DSA_INTC_HANDLE_REVOKED 0x80000000u
 #define DSA_INTC_MASK           0x8000003fu
 
 /* GENCTRL */
@@ -144,6 +145,15 @@ enum {
 #define DSA_HANDLE_MSIX_BASE    0x4000
 #define DSA_HANDLE_IMS_BASE     0x8000
 #define DSA_HANDLE_BASE_MASK    0xc000
+/*
+ * Granted handles: base | generation << 11 | table index.  The
+ * generation changes at each revocation, and at each reset with
+ * handle-rotate=on, so a handle from before is no longer valid and the
+ * new one differs, as hardware (or a VMM) may make it.
+ */
+#define DSA_HANDLE_GEN_SHIFT    11
+#define DSA_HANDLE_GEN_MASK     0x3800
+#define DSA_HANDLE_IDX_MASK     0x07ff
 
 /* WQCFG dwords */
 #define DSA_WQCFG_MODE_DEDICATED (1u << 0)
@@ -231,6 +241,8 @@ enum {
 #define DSA_EMU_CTRL_HALT_FLR   (1u << 2)   /* with HALT: reset_type FLR */
 #define DSA_EMU_CTRL_FAIL_CMD   (1u << 3)   /* W: the next command fails */
 #define DSA_EMU_CTRL_FAIL_CODE(v) (((v) >> 8) & 0xff)  /* ... with this */
+#define DSA_EMU_CTRL_FAIL_ONLY(v) (((v) >> 16) & 0x1f) /* ... if this command */
+#define DSA_EMU_CTRL_REVOKE     (1u << 4)   /* W: revoke every handle */
 #define DSA_EMU_MSIX_SENT       0x010       /* u64 counters from here */
 #define DSA_EMU_IMS_SENT        0x018
 #define DSA_EMU_IMS_LATCHED     0x020
@@ -287,6 +299,7 @@ struct IntelDsaState {
     uint32_t max_batch_shift;
     uint32_t version;
     bool int_handles;
+    bool handle_rotate;         /* a reset grants other handles */
     bool shared_mode;
     bool emulation_id;          /* off: look like silicon (no marker, 8086 subsystem) */
     bool event_log;             /* GENCAP.evl_support and the event log */
@@ -309,10 +322,12 @@ struct IntelDsaState {
     unsigned long *ims_pending;
     unsigned long *ims_granted;
     unsigned long *msix_granted;
+    uint8_t handle_gen;         /* see DSA_HANDLE_GEN_SHIFT */
 
     /* emulation-only state */
     uint32_t emu_ctrl;
     uint8_t fail_next_cmd;      /* test control: CMDSTS error to inject */
+    uint8_t fail_only_cmd;      /* ... into this command only (0: any) */
     uint64_t msix_sent, ims_sent, ims_latched, bad_handle, desc_done;
 
     QEMUBH *work_bh;

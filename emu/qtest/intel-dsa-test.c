@@ -900,6 +900,53 @@ static void test_cmd_int_handles(void)
 }
 
 /*
+ * With handle-rotate=on a reset makes the device grant other handles:
+ * the old one is no longer valid and the new one differs.  Off (the
+ * default), the same index gets the same handle again.
+ */
+static void test_cmd_handles_after_reset(void)
+{
+    Dsa d;
+    uint16_t h0, h1;
+
+    dsa_start(&d, "int-handles=on,handle-rotate=on");
+    h0 = dsa_request_handle(&d, true, 5);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RESET_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RELEASE_INT_HANDLE, h0 | CMD_HANDLE_IMS),
+                    ==, ERR_INT_IDX);
+    h1 = dsa_request_handle(&d, true, 5);
+    g_assert_cmphex(h1, !=, h0);
+    dsa_stop(&d);
+
+    dsa_start(&d, "int-handles=on");
+    h0 = dsa_request_handle(&d, true, 5);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RESET_DEVICE, 0), ==, ERR_OK);
+    g_assert_cmphex(dsa_request_handle(&d, true, 5), ==, h0);
+    dsa_stop(&d);
+}
+
+/*
+ * The test page's revocation: every handle invalid, INTCAUSE bit 31 set,
+ * and a new request grants a different handle.
+ */
+static void test_cmd_handles_revoked(void)
+{
+    Dsa d;
+    uint16_t h0, h1;
+
+    dsa_start(&d, "int-handles=on");
+    h0 = dsa_request_handle(&d, true, 3);
+    wr32(&d, REG_INTCAUSE, rd32(&d, REG_INTCAUSE));
+    wr32(&d, EMU_CTRL, 1u << 4);                       /* revoke */
+    g_assert_cmphex(rd32(&d, REG_INTCAUSE) & 0x80000000u, ==, 0x80000000u);
+    g_assert_cmphex(dsa_cmd(&d, CMD_RELEASE_INT_HANDLE, h0 | CMD_HANDLE_IMS),
+                    ==, ERR_INT_IDX);
+    h1 = dsa_request_handle(&d, true, 3);
+    g_assert_cmphex(h1, !=, h0);
+    dsa_stop(&d);
+}
+
+/*
  * RESET_WQ returns the WQ to its defaults but keeps its size, which is
  * fixed while the device is enabled: Linux's idxd resets a WQ on disable
  * and later enables it with the same size.  RESET_DEVICE clears it.
@@ -1435,6 +1482,9 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/cmd/enable-wq", test_cmd_enable_wq);
     qtest_add_func("intel-dsa/cmd/int-req", test_cmd_int_req);
     qtest_add_func("intel-dsa/cmd/int-handles", test_cmd_int_handles);
+    qtest_add_func("intel-dsa/cmd/handles-after-reset",
+                   test_cmd_handles_after_reset);
+    qtest_add_func("intel-dsa/cmd/handles-revoked", test_cmd_handles_revoked);
     qtest_add_func("intel-dsa/cmd/reset-device", test_cmd_reset_device);
     qtest_add_func("intel-dsa/cmd/reset-wq", test_cmd_reset_wq);
     qtest_add_func("intel-dsa/desc/rci-refused", test_desc_rci_refused);

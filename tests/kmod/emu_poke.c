@@ -6,7 +6,9 @@
  *
  *   echo "BDF pause|resume|halt|halt-flr" > /sys/kernel/debug/emu_poke/ctl
  *   echo "BDF read OFFSET" > .../ctl; cat .../result
- *   echo "BDF failcmd CODE" > .../ctl   the next command fails with CODE
+ *   echo "BDF failcmd CODE [CMD]" > .../ctl   the next command (of opcode
+ *                                       CMD, if given) fails with CODE
+ *   echo "BDF revoke" > .../ctl         revoke every interrupt handle
  */
 #include <linux/debugfs.h>
 #include <linux/io.h>
@@ -35,7 +37,7 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 	char buf[64], bdf[32], op[16];
 	struct pci_dev *pdev;
 	void __iomem *bar;
-	unsigned int off = 0;
+	unsigned int off = 0, only = 0;
 	int n, rc = 0;
 
 	if (len >= sizeof(buf))
@@ -43,7 +45,7 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	n = sscanf(buf, "%31s %15s %x", bdf, op, &off);
+	n = sscanf(buf, "%31s %15s %x %x", bdf, op, &off, &only);
 	if (n < 2)
 		return -EINVAL;
 	pdev = poke_find(bdf);
@@ -64,8 +66,11 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 		writel(2, bar + EMU_CTRL);
 	else if (!strcmp(op, "halt-flr"))
 		writel(6, bar + EMU_CTRL);
-	else if (!strcmp(op, "failcmd") && n == 3 && off && off < 0x100)
-		writel(8 | off << 8 | (readl(bar + EMU_CTRL) & 1), bar + EMU_CTRL);
+	else if (!strcmp(op, "revoke"))
+		writel(16 | (readl(bar + EMU_CTRL) & 1), bar + EMU_CTRL);
+	else if (!strcmp(op, "failcmd") && n >= 3 && off && off < 0x100 && only < 0x20)
+		writel(8 | off << 8 | only << 16 | (readl(bar + EMU_CTRL) & 1),
+		       bar + EMU_CTRL);
 	else if (!strcmp(op, "read") && n == 3 && off < 0x10000 && !(off & 3))
 		result = readl(bar + off);
 	else
