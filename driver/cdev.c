@@ -49,25 +49,44 @@ struct idxd_buf {
 	unsigned long uaddr;
 };
 
+/**
+ * struct idxd_ctx - one open WQ file
+ * @uc: the WQ's char device
+ * @submit_lock: serializes write() and IDXD_IMS_IOC_SET_EVENTFD; protects
+ *	@submitted, the batch-list ring (@ring, @ring_iova, @ring_descs,
+ *	@ring_used) and @efd.  Held while a batch's drain is awaited, for
+ *	up to IDXD_BATCH_DRAIN_MS, but never across a user access.
+ * @bufs_lock: protects @bufs and @buf_total.  ->mmap takes it under
+ *	mmap_lock, so nothing holding it may touch user memory (a fault
+ *	takes mmap_lock); the lock order is submit_lock, then bufs_lock.
+ * @bufs: the file's DMA buffers (struct idxd_buf), freed only at release
+ * @buf_total: their bytes, bounded by buffer_limit_mb
+ * @submitted: a descriptor was submitted: release must drain the WQ
+ * @leak: the device may still write: never free the buffers
+ * @err_seen: the device's software-error count last reported to poll()
+ * @ring: kernel-only copies of submitted batch lists, so a list cannot
+ *	change between its check and the device's read of it; one page past
+ *	its @ring_descs entries holds the completion record of the drain
+ *	that frees it
+ * @ring_iova: @ring's device address
+ * @ring_descs: entries in @ring
+ * @ring_used: entries in use since the last drain
+ * @efd: the file's eventfd, on wq->efds while @efd.ctx is set
+ */
 struct idxd_ctx {
 	struct idxd_ucdev *uc;
-	struct mutex lock;		/* buffers */
+	struct mutex submit_lock;	/* submissions, ring, efd */
+	struct mutex bufs_lock;		/* bufs, buf_total; under mmap_lock */
 	struct list_head bufs;
 	size_t buf_total;
 	bool submitted;
-	bool leak;			/* the device may still write: never free */
+	bool leak;
 	u64 err_seen;
-	/*
-	 * Kernel-only copies of submitted batch lists, so a list cannot
-	 * change between its check and the device's read of it.  One page
-	 * past its ring_descs entries holds the completion record of the
-	 * drain that frees it.
-	 */
 	struct idxd_ims_desc *ring;
 	dma_addr_t ring_iova;
 	unsigned int ring_descs;
 	unsigned int ring_used;
-	struct idxd_efd efd;		/* on wq->efds while ctx is set */
+	struct idxd_efd efd;
 };
 
 /* The ring's allocation: its entries, then a page for the drain record. */
@@ -96,7 +115,8 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	mutex_init(&ctx->lock);
+	mutex_init(&ctx->submit_lock);
+	mutex_init(&ctx->bufs_lock);
 	INIT_LIST_HEAD(&ctx->bufs);
 	INIT_LIST_HEAD(&ctx->efd.node);
 	mutex_lock(&idev->lock);
@@ -183,7 +203,7 @@ static int idxd_mmap_buffer(struct idxd_ctx *ctx, struct vm_area_struct *vma)
 
 	if (len > IDXD_IMS_BUFFER_MAX)
 		return -EINVAL;
-	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->bufs_lock);
 	if (ctx->buf_total + len > (size_t)buffer_limit_mb << 20) {
 		rc = -ENOMEM;
 		goto out;
@@ -212,7 +232,7 @@ static int idxd_mmap_buffer(struct idxd_ctx *ctx, struct vm_area_struct *vma)
 	list_add_tail(&b->node, &ctx->bufs);
 	ctx->buf_total += len;
 out:
-	mutex_unlock(&ctx->lock);
+	mutex_unlock(&ctx->bufs_lock);
 	return rc;
 }
 
@@ -230,18 +250,27 @@ static int idxd_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
-/* Is [addr, addr + len) inside one of this file's buffers? */
-/* The kernel's address of [addr, addr + len) in this file's buffers. */
+/*
+ * The kernel's address of [addr, addr + len) in this file's buffers, or
+ * NULL.  A buffer lives until release, so the address stays good after
+ * the lock is dropped.
+ */
 static void *idxd_ctx_cpu(struct idxd_ctx *ctx, u64 addr, u64 len)
 {
 	struct idxd_buf *b;
+	void *cpu = NULL;
 
 	if (addr + len < addr)
 		return NULL;
-	list_for_each_entry(b, &ctx->bufs, node)
-		if (addr >= b->iova && addr + len <= b->iova + b->len)
-			return b->cpu + (addr - b->iova);
-	return NULL;
+	mutex_lock(&ctx->bufs_lock);
+	list_for_each_entry(b, &ctx->bufs, node) {
+		if (addr >= b->iova && addr + len <= b->iova + b->len) {
+			cpu = b->cpu + (addr - b->iova);
+			break;
+		}
+	}
+	mutex_unlock(&ctx->bufs_lock);
+	return cpu;
 }
 
 static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
@@ -287,7 +316,7 @@ static int idxd_ring_wait_stop(struct idxd_ctx *ctx)
 
 /**
  * idxd_ring_reclaim() - free every batch-list copy of this file
- * @ctx: the submitter's file, ring allocated, ctx->lock held
+ * @ctx: the submitter's file, ring allocated, ctx->submit_lock held
  *
  * A DRAIN descriptor completes only after every descriptor submitted to
  * the WQ before it, so once its record (past the ring's entries) is
@@ -310,6 +339,7 @@ static int idxd_ring_reclaim(struct idxd_ctx *ctx)
 	};
 	int rc;
 
+	lockdep_assert_held(&ctx->submit_lock);
 	ctx->ring_used = ctx->ring_descs;
 	WRITE_ONCE(cr->status, 0);
 	while ((rc = idxd_submit(wq, &d)) == -EAGAIN) {
@@ -362,7 +392,7 @@ static struct idxd_ims_desc *idxd_ring_get(struct idxd_ctx *ctx, u32 n)
 
 /**
  * idxd_copy_batch() - check a batch and point it at a kernel copy of its list
- * @ctx: the submitter's file, ctx->lock held
+ * @ctx: the submitter's file, ctx->submit_lock held
  * @d: the BATCH descriptor; on success its list address is the copy's
  *
  * The list lives in the caller's buffer, which the caller can rewrite at
@@ -383,6 +413,7 @@ static int idxd_copy_batch(struct idxd_ctx *ctx, struct idxd_ims_desc *d)
 	const void *list;
 	int rc;
 
+	lockdep_assert_held(&ctx->submit_lock);
 	if (n < 2 || n > wq->max_batch_size) {
 		dev_dbg(&wq->conf_dev, "batch of %u descriptors refused (2 to %u)\n",
 			n, wq->max_batch_size);
@@ -457,7 +488,7 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 			return -EINVAL;
 		}
 		/* Only the WQ's own interrupt, whatever the user wrote. */
-		d->int_handle = wq->int_handle;
+		d->int_handle = idxd_wq_handle(wq);
 	}
 	if ((flags & IDXD_IMS_F_CRAV) &&
 	    idxd_check_range(ctx, "completion record", d->completion_addr,
@@ -513,38 +544,51 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 	return rc;
 }
 
+/*
+ * Descriptors are copied in before any lock is taken: a fault on the
+ * caller's buffer takes mmap_lock, under which ->mmap takes bufs_lock.
+ * Those that were copied are submitted in order up to the first one
+ * refused; an unreadable tail is -EFAULT once all before it went in.
+ */
 static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
 	struct idxd_ctx *ctx = filp->private_data;
 	struct idxd_wq *wq = ctx->uc->wq;
-	struct idxd_ims_desc d;
-	size_t done = 0;
+	struct idxd_ims_desc *descs;
+	size_t n, i, done = 0;
 	int rc = 0;
 
-	if (!len || len % sizeof(d))
+	if (!len || len % sizeof(*descs))
 		return -EINVAL;
-	len = min_t(size_t, len, IDXD_WRITE_MAX_DESCS * sizeof(d));
-	mutex_lock(&ctx->lock);
-	while (done < len) {
+	len = min_t(size_t, len, IDXD_WRITE_MAX_DESCS * sizeof(*descs));
+	descs = kmalloc(len, GFP_KERNEL);
+	if (!descs)
+		return -ENOMEM;
+	n = (len - copy_from_user(descs, ubuf, len)) / sizeof(*descs);
+	if (n < len / sizeof(*descs))
+		rc = -EFAULT;
+
+	mutex_lock(&ctx->submit_lock);
+	for (i = 0; i < n; i++) {
 		/* a batch refused or not submitted gives its list copy back */
 		unsigned int ring_used = ctx->ring_used;
+		int err;
 
-		if (copy_from_user(&d, ubuf + done, sizeof(d))) {
-			rc = -EFAULT;
+		err = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &descs[i], false);
+		if (!err)
+			err = idxd_submit(wq, &descs[i]);
+		if (err && ctx->ring_used > ring_used)
+			ctx->ring_used = ring_used;
+		if (err) {
+			rc = err;
 			break;
 		}
-		rc = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &d, false);
-		if (!rc)
-			rc = idxd_submit(wq, &d);
-		if (rc && ctx->ring_used > ring_used)
-			ctx->ring_used = ring_used;
-		if (rc)
-			break;
 		ctx->submitted = true;
-		done += sizeof(d);
+		done += sizeof(*descs);
 	}
-	mutex_unlock(&ctx->lock);
+	mutex_unlock(&ctx->submit_lock);
+	kfree(descs);
 	return done ? done : rc;
 }
 
@@ -592,7 +636,7 @@ static long idxd_ioctl_wq_info(struct idxd_ctx *ctx, void __user *arg)
 			wq->ims_slot >= 0 ? IDXD_IMS_IRQ_IMS : IDXD_IMS_IRQ_MSIX;
 	info.irq = wq->irq;
 	info.ims_slot = wq->ims_slot;
-	info.int_handle = wq->int_handle;
+	info.int_handle = idxd_wq_handle(wq);
 	info.irq_count = atomic64_read(&wq->irq_count);
 	if (copy_to_user(arg, &info, min_t(u32, argsz, sizeof(info))))
 		return -EFAULT;
@@ -614,7 +658,7 @@ static long idxd_ioctl_buffer(struct idxd_ctx *ctx, void __user *arg)
 		return -EFAULT;
 	if (req.flags)
 		return -EINVAL;
-	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->bufs_lock);
 	list_for_each_entry(b, &ctx->bufs, node) {
 		if (req.uaddr >= b->uaddr && req.uaddr < b->uaddr + b->len) {
 			req.iova = b->iova + (req.uaddr - b->uaddr);
@@ -623,7 +667,7 @@ static long idxd_ioctl_buffer(struct idxd_ctx *ctx, void __user *arg)
 			break;
 		}
 	}
-	mutex_unlock(&ctx->lock);
+	mutex_unlock(&ctx->bufs_lock);
 	if (!rc && copy_to_user(arg, &req, sizeof(req)))
 		rc = -EFAULT;
 	return rc;
@@ -644,7 +688,7 @@ static long idxd_ioctl_set_eventfd(struct idxd_ctx *ctx, void __user *arg)
 		if (IS_ERR(efd))
 			return PTR_ERR(efd);
 	}
-	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->submit_lock);
 	if (ctx->efd.ctx) {
 		idxd_wq_efd_del(wq, &ctx->efd);
 		eventfd_ctx_put(ctx->efd.ctx);
@@ -652,7 +696,7 @@ static long idxd_ioctl_set_eventfd(struct idxd_ctx *ctx, void __user *arg)
 	ctx->efd.ctx = efd;
 	if (efd)
 		idxd_wq_efd_add(wq, &ctx->efd);
-	mutex_unlock(&ctx->lock);
+	mutex_unlock(&ctx->submit_lock);
 	return 0;
 }
 
@@ -712,6 +756,7 @@ int idxd_wq_cdev_add(struct idxd_wq *wq)
 	struct idxd_ucdev *uc;
 	int rc, minor;
 
+	lockdep_assert_held(&wq->idev->lock);
 	minor = ida_alloc_max(&idxd_minor_ida, IDXD_CDEV_MINORS - 1, GFP_KERNEL);
 	if (minor < 0)
 		return minor;
@@ -755,6 +800,7 @@ void idxd_wq_cdev_del(struct idxd_wq *wq)
 {
 	struct idxd_ucdev *uc = wq->ucdev;
 
+	lockdep_assert_held(&wq->idev->lock);
 	if (!uc)
 		return;
 	uc->dead = true;

@@ -185,13 +185,23 @@ static ssize_t irq_ctl_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&idev->lock);
 	wq = idxd_dbg_find_wq(idev, name);
 	if (wq) {
+		/*
+		 * One level of disable, never nested or unbalanced: the
+		 * irq core warns on an enable of an irq not disabled, and
+		 * teardown gives back what is still disabled.
+		 */
 		rc = wq->irq < 0 ? -ENXIO : 0;
-		if (!rc && !strcmp(op, "disable"))
-			disable_irq(wq->irq);
-		else if (!rc && !strcmp(op, "enable"))
-			enable_irq(wq->irq);
-		else if (!rc)
+		if (!rc && !strcmp(op, "disable")) {
+			if (!wq->irq_ctl_off)
+				disable_irq(wq->irq);
+			wq->irq_ctl_off = true;
+		} else if (!rc && !strcmp(op, "enable")) {
+			if (wq->irq_ctl_off)
+				enable_irq(wq->irq);
+			wq->irq_ctl_off = false;
+		} else if (!rc) {
 			rc = -EINVAL;
+		}
 	}
 	mutex_unlock(&idev->lock);
 	return rc ?: len;

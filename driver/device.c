@@ -353,6 +353,7 @@ static void idxd_quiesce(struct idxd_dev *idev)
 {
 	u32 i;
 
+	lockdep_assert_held(&idev->lock);
 	bitmap_zero(idev->was_on, IDXD_MAX_WQS);
 	idev->dev_was_on = idev->state == IDXD_DEV_ENABLED;
 	for (i = 0; i < idev->caps.max_wqs; i++) {
@@ -361,8 +362,8 @@ static void idxd_quiesce(struct idxd_dev *idev)
 		if (idxd_wq_enabled(wq))
 			__set_bit(i, idev->was_on);
 		idxd_wq_set_stopped(wq);
-		wq->handle_granted = false;	/* a reset revokes handles */
 	}
+	idxd_vecs_revoked(idev);	/* a reset revokes every handle */
 	wake_up_interruptible_all(&idev->err_wait);
 }
 
@@ -376,6 +377,7 @@ static int idxd_restore(struct idxd_dev *idev)
 	u32 i;
 	int rc;
 
+	lockdep_assert_held(&idev->lock);
 	rc = idxd_device_reset(idev);
 	if (rc)
 		return rc;
@@ -383,6 +385,7 @@ static int idxd_restore(struct idxd_dev *idev)
 	for (i = 0; i < idev->caps.max_wqs; i++)
 		if (idev->wqs[i]->dma)
 			idxd_dma_abort(idev->wqs[i]);
+	idxd_vecs_quiet(idev);		/* what was kept for a late write goes */
 	idev->state = IDXD_DEV_DISABLED;
 	if (idev->ims)
 		ims_restore(idev->ims);
@@ -391,6 +394,9 @@ static int idxd_restore(struct idxd_dev *idev)
 	rc = idxd_device_enable(idev);
 	if (rc)
 		return rc;
+	/* the device may grant other handles than before the reset */
+	if (idxd_vecs_regrant(idev))
+		dev_err(&idev->conf_dev, "not every interrupt handle came back after the reset\n");
 	for_each_set_bit(i, idev->was_on, idev->caps.max_wqs)
 		if (idev->wqs[i]->irq >= 0 && idxd_wq_hw_enable(idev->wqs[i]))
 			dev_err(&idev->conf_dev, "wq%d.%u could not be re-enabled\n",

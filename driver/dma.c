@@ -27,7 +27,6 @@ struct idxd_dma_chan {
 	struct idxd_wq *wq;		/* NULL once unregistered */
 	struct device *dev;		/* held until release */
 	u64 max_xfer;
-	u16 int_handle;
 	int irq;
 	spinlock_t lock;		/* the three lists */
 	struct list_head free;
@@ -134,7 +133,6 @@ static struct idxd_dma_desc *idxd_dma_get(struct idxd_dma_chan *idc, u8 op,
 	d->hw.flags_opcode = ((u32)op << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR |
 			     IDXD_IMS_F_RCI;
 	d->hw.completion_addr = d->cr_dma;
-	d->hw.int_handle = idc->int_handle;
 	d->txd.flags = flags;
 	return d;
 }
@@ -184,6 +182,8 @@ static void idxd_dma_push(struct idxd_dma_chan *idc)
 	if (!idc->wq)
 		return;
 	list_for_each_entry_safe(d, tmp, &idc->pending, node) {
+		/* the handle now: a reset may have brought another */
+		d->hw.int_handle = idxd_wq_handle(idc->wq);
 		if (idxd_submit(idc->wq, &d->hw))
 			break;		/* full (or disabled): retry later */
 		list_move_tail(&d->node, &idc->active);
@@ -397,13 +397,13 @@ int idxd_dma_register(struct idxd_wq *wq)
 	struct dma_device *dd;
 	int rc;
 
+	lockdep_assert_held(&wq->idev->lock);
 	idc = kzalloc(sizeof(*idc), GFP_KERNEL);
 	if (!idc)
 		return -ENOMEM;
 	idc->wq = wq;
 	idc->ndesc = wq->size;
 	idc->max_xfer = wq->max_xfer_bytes;
-	idc->int_handle = wq->int_handle;
 	idc->irq = wq->irq;
 	spin_lock_init(&idc->lock);
 	INIT_LIST_HEAD(&idc->free);
@@ -461,6 +461,7 @@ void idxd_dma_unregister(struct idxd_wq *wq)
 	struct idxd_dma_chan *idc = wq->dma;
 	unsigned long flags;
 
+	lockdep_assert_held(&wq->idev->lock);
 	if (!idc)
 		return;
 	/* Finish what the drain completed, fail the rest, then go. */

@@ -19,11 +19,44 @@
 #include <linux/workqueue.h>
 #include "regs.h"
 
+/**
+ * DOC: Locking
+ *
+ * Sleeping locks, outermost first; a path may skip levels but never
+ * takes one above a lock it holds:
+ *
+ * 1. ``idxd_load_lock``, ``idxd_fill_lock`` (debugfs test hooks).
+ * 2. ``idev->lock``: the device's configuration and state, its WQs,
+ *    groups and engines; WQ enable and disable; reset and halt recovery
+ *    (which drops it around a function-level reset).
+ * 3. ``vd->lock``: a virtual DSA's registers, WQs and vectors; taken
+ *    under ``idev->lock`` when the host takes a WQ back.
+ * 4. ``ctx->submit_lock``: one open WQ file's submissions, its batch-list
+ *    ring and eventfd.  Held while a batch drain is awaited, never across
+ *    a user access.
+ * 5. ``vd->slot_lock``: a virtual DSA's bounce slots, submission against
+ *    copy-back (the vector threads take it alone).
+ * 6. ``ctx->bufs_lock``: one file's DMA buffers.  ``->mmap`` takes it
+ *    under ``mmap_lock``, so whoever holds it must not fault.
+ * 7. ``idev->vec_lock``: every vector (&struct idxd_irq_entry), its
+ *    handle, and the DMA memory kept for a device that may still write.
+ * 8. ``idev->cmd_lock``: one device command at a time.
+ *
+ * Spinlocks, innermost and never held across anything that sleeps:
+ * ``wq->submit_lock`` (a portal page), ``wq->efd_lock``, ``idc->lock``
+ * (a dmaengine channel's lists), ``vd->vec_lock``, ``vd->reg_lock``,
+ * ``idev->err_lock``.
+ *
+ * Functions documented as "caller holds" a lock assert it with
+ * lockdep_assert_held(); the debug-kernel test lane runs under lockdep.
+ */
+
 struct ims_domain;
 struct eventfd_ctx;
 struct idxd_dma_chan;
 struct idxd_fill;
 struct idxd_irq_load;
+struct idxd_irq_entry;
 struct vdsa;
 struct vdsa_parent;
 
@@ -130,12 +163,12 @@ struct idxd_wq {
 	spinlock_t submit_lock;		/* one submitter per portal page */
 	int clients;			/* open char-device files */
 
-	/* completion interrupt, set up while enabled */
-	int irq;			/* Linux irq, -1 if none */
+	/* completion interrupt, set up while enabled: vec and its copies */
+	struct idxd_irq_entry *vec;	/* NULL if none */
+	int irq;			/* vec's Linux irq, -1 if none */
 	int ims_slot;			/* -1 unless IMS */
 	int msix_vec;			/* -1 unless MSI-X */
-	u16 int_handle;			/* what RCI descriptors carry */
-	bool handle_granted;		/* REQUEST_INT_HANDLE gave it */
+	bool irq_ctl_off;		/* debugfs irq_ctl disabled the irq */
 	atomic64_t irq_count;
 	spinlock_t efd_lock;		/* efds */
 	struct list_head efds;		/* eventfds of open files */
@@ -188,6 +221,7 @@ struct idxd_dev {
 	wait_queue_head_t err_wait;
 
 	struct work_struct halt_work;
+	struct work_struct revoke_work;	/* INTCAUSE: handles revoked */
 	bool recovering;		/* the driver itself is resetting */
 	bool ready;			/* objects registered: recovery allowed */
 	bool dev_was_on;		/* across a reset: device enabled */
@@ -204,9 +238,59 @@ struct idxd_dev {
 
 	struct vdsa_parent *mdev;	/* virtual DSAs offered, if any */
 
+	struct mutex vec_lock;		/* vectors, orphans, every vector's handle */
+	struct list_head vectors;	/* struct idxd_irq_entry, all of them */
+	struct list_head orphans;	/* struct idxd_orphan: DMA memory kept */
+
 	struct idxd_wq **wqs;
 	struct idxd_group **groups;
 	struct idxd_engine **engines;
+};
+
+/**
+ * struct idxd_irq_entry - one interrupt vector of the device
+ * @node: on idev->vectors (idev->vec_lock)
+ * @idev: the device
+ * @slot: the IMS slot, or -1 for an MSI-X vector
+ * @msix: the MSI-X table index, or -1 for an IMS slot
+ * @irq: the Linux irq, requested for the entry's whole life
+ * @handle: what descriptors naming this vector carry.  A reset or a
+ *	revocation makes the device grant a new one (idev->vec_lock), so
+ *	submitters read it (READ_ONCE) for each descriptor, never keep it.
+ * @granted: REQUEST_INT_HANDLE gave @handle: release it when freed
+ * @hard: the owner's hard handler, or NULL for a threaded one only
+ * @thread: the owner's threaded handler, or NULL
+ * @owner: the handlers' argument; NULL once orphaned
+ * @name: the irq's name (/proc/interrupts), owned here so that it lives
+ *	exactly as long as the irq
+ *
+ * Every completion interrupt is one of these: a WQ's own, a virtual DSA's
+ * guest vector, a test hook's.  All are on one list, so a reset or a
+ * handle revocation reaches every handle, and a vector whose owner goes
+ * away while descriptors may still name it is orphaned (its handlers no
+ * longer run; the owner's memory can go) and freed once the device has
+ * been reset or removed, when nothing can name it any more.
+ */
+struct idxd_irq_entry {
+	struct list_head node;
+	struct idxd_dev *idev;
+	int slot;
+	int msix;
+	int irq;
+	u16 handle;
+	bool granted;
+	irq_handler_t hard;
+	irq_handler_t thread;
+	void *owner;
+	char name[48];
+};
+
+/* DMA memory the device may still write: freed once it cannot. */
+struct idxd_orphan {
+	struct list_head node;
+	size_t size;
+	void *cpu;
+	dma_addr_t iova;
 };
 
 /* An eventfd an open WQ file registered for completion interrupts. */
@@ -292,6 +376,7 @@ int idxd_read_caps(struct idxd_dev *idev);
 void idxd_wq_write_config(struct idxd_wq *wq);
 bool idxd_hw_enabled(struct idxd_dev *idev);
 void idxd_halt_work(struct work_struct *work);
+void idxd_revoke_work(struct work_struct *work);
 void idxd_reset_prepare(struct pci_dev *pdev);
 void idxd_reset_done(struct pci_dev *pdev);
 
@@ -310,14 +395,23 @@ void idxd_irq_mode_init(struct idxd_dev *idev);
 void idxd_irq_mode_exit(struct idxd_dev *idev);
 int idxd_wq_irq_setup(struct idxd_wq *wq);
 void idxd_wq_irq_teardown(struct idxd_wq *wq);
-int idxd_wq_request_handle(struct idxd_wq *wq);
-void idxd_wq_release_handle(struct idxd_wq *wq);
 void idxd_wq_efd_add(struct idxd_wq *wq, struct idxd_efd *efd);
 void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd);
-int idxd_vec_alloc(struct idxd_dev *idev, irq_handler_t thread, void *data,
-		   const char *name, int *irq, int *slot, u16 *handle);
-void idxd_vec_free(struct idxd_dev *idev, int irq, int slot, u16 handle,
-		   void *data);
+struct idxd_irq_entry *idxd_vec_alloc(struct idxd_dev *idev, int msix,
+				      irq_handler_t hard, irq_handler_t thread,
+				      void *owner, const char *name);
+void idxd_vec_free(struct idxd_irq_entry *v);
+void idxd_vec_orphan(struct idxd_irq_entry *v);
+void idxd_vecs_revoked(struct idxd_dev *idev);
+int idxd_vecs_regrant(struct idxd_dev *idev);
+void idxd_vecs_quiet(struct idxd_dev *idev);
+void idxd_dma_orphan(struct idxd_dev *idev, size_t size, void *cpu, dma_addr_t iova);
+
+/* The handle a WQ's RCI descriptors carry now (0 without an interrupt). */
+static inline u16 idxd_wq_handle(struct idxd_wq *wq)
+{
+	return wq->vec ? READ_ONCE(wq->vec->handle) : 0;
+}
 
 /* submit.c */
 int idxd_submit(struct idxd_wq *wq, const void *desc);

@@ -78,6 +78,8 @@ static irqreturn_t idxd_misc_hard(int irq, void *data)
 	iowrite32(cause, idev->regs + IDXD_INTCAUSE_OFFSET);
 	if (cause & IDXD_INTC_CMD)
 		complete(&idev->cmd_done);
+	if (cause & IDXD_INTC_HANDLE_REVOKED)
+		schedule_work(&idev->revoke_work);	/* commands sleep */
 	if (cause & (IDXD_INTC_ERR | IDXD_INTC_HALT))
 		return IRQ_WAKE_THREAD;
 	return IRQ_HANDLED;
@@ -119,6 +121,27 @@ void idxd_misc_irq_teardown(struct idxd_dev *idev)
 	iowrite32(0, idev->regs + IDXD_GENCTRL_OFFSET);
 	free_irq(idev->misc_irq, idev);
 	cancel_work_sync(&idev->halt_work);
+	cancel_work_sync(&idev->revoke_work);
+}
+
+/**
+ * idxd_revoke_work() - the device revoked every interrupt handle
+ * @work: idev->revoke_work
+ *
+ * A VMM does this to the device it presents (e.g. before migrating it);
+ * each vector asks for a handle again, and descriptors submitted from
+ * then on carry the new ones.
+ */
+void idxd_revoke_work(struct work_struct *work)
+{
+	struct idxd_dev *idev = container_of(work, struct idxd_dev, revoke_work);
+
+	if (!idev->request_int_handles)
+		return;
+	dev_info(&idev->conf_dev, "interrupt handles revoked: asking for new ones\n");
+	idxd_vecs_revoked(idev);
+	if (idxd_vecs_regrant(idev))
+		dev_err(&idev->conf_dev, "not every interrupt handle came back after the revocation\n");
 }
 
 /* ---- per-WQ completion interrupts ----------------------------------------- */
@@ -237,50 +260,6 @@ void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd)
 }
 
 /**
- * idxd_wq_request_handle() - the handle RCI descriptors of this WQ carry
- * @wq: the work queue, its interrupt set up
- *
- * With REQUEST_INT_HANDLE the device grants it (it need not equal the
- * index); without, the handle is the table index, as on SPR.
- *
- * Return: 0 or -ENXIO with the reason logged.
- */
-int idxd_wq_request_handle(struct idxd_wq *wq)
-{
-	struct idxd_dev *idev = wq->idev;
-	u32 index = wq->ims_slot >= 0 ? wq->ims_slot : wq->msix_vec;
-	u32 handle;
-	int rc;
-
-	if (!idev->request_int_handles) {
-		wq->int_handle = index;
-		return 0;
-	}
-	rc = idxd_cmd(idev, IDXD_CMD_REQUEST_INT_HANDLE,
-		      index | (wq->ims_slot >= 0 ? IDXD_CMD_INT_HANDLE_IMS : 0),
-		      &handle);
-	if (rc) {
-		dev_err(&wq->conf_dev, "no interrupt handle for %s %u: %s\n",
-			wq->ims_slot >= 0 ? "IMS slot" : "MSI-X vector", index,
-			rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
-		return -ENXIO;
-	}
-	wq->int_handle = handle;
-	wq->handle_granted = true;
-	return 0;
-}
-
-void idxd_wq_release_handle(struct idxd_wq *wq)
-{
-	u32 op = wq->int_handle | (wq->ims_slot >= 0 ? IDXD_CMD_INT_HANDLE_IMS : 0);
-
-	if (!wq->handle_granted)
-		return;
-	idxd_cmd(wq->idev, IDXD_CMD_RELEASE_INT_HANDLE, op, NULL);
-	wq->handle_granted = false;
-}
-
-/**
  * idxd_wq_irq_setup() - the WQ's completion interrupt: an IMS slot, or
  * its MSI-X vector
  * @wq: the work queue; caller holds idev->lock
@@ -290,124 +269,314 @@ void idxd_wq_release_handle(struct idxd_wq *wq)
 int idxd_wq_irq_setup(struct idxd_wq *wq)
 {
 	struct idxd_dev *idev = wq->idev;
-	int slot = -1, irq, rc;
+	struct idxd_irq_entry *v;
+	int msix = -1;
 
-	if (idev->ims) {
-		slot = ims_slot_get(idev->ims);
-		if (slot < 0) {
-			dev_err(&wq->conf_dev, "all %u IMS slots are in use\n",
-				idev->caps.ims_size);
-			return slot;
-		}
-		irq = ims_irq_alloc(idev->ims, slot);
-		if (irq < 0) {
-			dev_err(&wq->conf_dev, "no IMS irq for slot %d: %d (out of IRTEs?)\n",
-				slot, irq);
-			ims_slot_put(idev->ims, slot);
-			return irq;
-		}
-	} else {
+	lockdep_assert_held(&wq->idev->lock);
+	if (!idev->ims) {
 		if (1 + wq->id >= idev->nr_vectors) {
 			dev_err(&wq->conf_dev, "no MSI-X vector left for this WQ\n");
 			return -ENOSPC;
 		}
-		irq = pci_irq_vector(idev->pdev, 1 + wq->id);
-		wq->msix_vec = 1 + wq->id;
+		msix = 1 + wq->id;
 	}
-	rc = request_threaded_irq(irq, idxd_wq_irq, idxd_wq_irq_thread, 0,
-				  dev_name(&wq->conf_dev), wq);
-	if (rc) {
-		dev_err(&wq->conf_dev, "cannot request irq %d: %d%s\n", irq, rc,
-			rc == -ENOSPC ? " (no free vector on the CPUs)" : "");
-		if (slot >= 0) {
-			ims_irq_free(idev->ims, irq);
-			ims_slot_put(idev->ims, slot);
-		}
-		wq->msix_vec = -1;
-		return rc;
+	v = idxd_vec_alloc(idev, msix, idxd_wq_irq, idxd_wq_irq_thread, wq,
+			   dev_name(&wq->conf_dev));
+	if (IS_ERR(v)) {
+		dev_err(&wq->conf_dev, "no completion interrupt: %pe%s\n", v,
+			PTR_ERR(v) == -ENOSPC ? " (no IMS slot, IRTE or CPU vector left)" : "");
+		return PTR_ERR(v);
 	}
-	wq->irq = irq;
-	wq->ims_slot = slot;
+	wq->vec = v;
+	wq->irq = v->irq;
+	wq->ims_slot = v->slot;
+	wq->msix_vec = v->msix;
 	return 0;
 }
 
 /* Free the interrupt of a WQ the device no longer runs. */
 void idxd_wq_irq_teardown(struct idxd_wq *wq)
 {
-	struct idxd_dev *idev = wq->idev;
-
-	if (wq->irq < 0)
+	if (!wq->vec)
 		return;
-	free_irq(wq->irq, wq);
-	if (wq->ims_slot >= 0) {
-		ims_irq_free(idev->ims, wq->irq);
-		ims_slot_put(idev->ims, wq->ims_slot);
-	}
+	if (wq->irq_ctl_off)
+		enable_irq(wq->irq);	/* balance irq_ctl before the irq goes */
+	wq->irq_ctl_off = false;
+	idxd_vec_free(wq->vec);
+	wq->vec = NULL;
 	wq->irq = -1;
 	wq->ims_slot = -1;
 	wq->msix_vec = -1;
-	wq->handle_granted = false;
+}
+
+/* ---- the vector object ------------------------------------------------------ */
+
+static irqreturn_t idxd_vec_hard(int irq, void *data)
+{
+	struct idxd_irq_entry *v = data;
+	void *owner = READ_ONCE(v->owner);
+
+	if (!owner)
+		return IRQ_HANDLED;	/* orphaned: a late completion */
+	if (v->hard)
+		return v->hard(irq, owner);
+	return IRQ_WAKE_THREAD;
+}
+
+static irqreturn_t idxd_vec_thread(int irq, void *data)
+{
+	struct idxd_irq_entry *v = data;
+	void *owner = READ_ONCE(v->owner);
+
+	if (!owner || !v->thread)
+		return IRQ_HANDLED;
+	return v->thread(irq, owner);
+}
+
+static int idxd_vec_request_handle(struct idxd_irq_entry *v)
+{
+	struct idxd_dev *idev = v->idev;
+	u32 index = v->slot >= 0 ? v->slot : v->msix;
+	u32 handle;
+	int rc;
+
+	lockdep_assert_held(&idev->vec_lock);
+	if (!idev->request_int_handles) {
+		v->handle = index;	/* SPR: the handle is the table index */
+		return 0;
+	}
+	rc = idxd_cmd(idev, IDXD_CMD_REQUEST_INT_HANDLE,
+		      index | (v->slot >= 0 ? IDXD_CMD_INT_HANDLE_IMS : 0), &handle);
+	if (rc) {
+		dev_err(&idev->conf_dev, "no interrupt handle for %s %u (%s): %s\n",
+			v->slot >= 0 ? "IMS slot" : "MSI-X vector", index, v->name,
+			rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
+		return -ENXIO;
+	}
+	WRITE_ONCE(v->handle, handle);
+	v->granted = true;
+	return 0;
+}
+
+static void idxd_vec_release_handle(struct idxd_irq_entry *v)
+{
+	lockdep_assert_held(&v->idev->vec_lock);
+	if (!v->granted)
+		return;
+	idxd_cmd(v->idev, IDXD_CMD_RELEASE_INT_HANDLE,
+		 v->handle | (v->slot >= 0 ? IDXD_CMD_INT_HANDLE_IMS : 0), NULL);
+	v->granted = false;
 }
 
 /**
- * idxd_vec_alloc() - an IMS slot, its irq and handle, for a consumer other
- * than a WQ's own interrupt (a virtual DSA's guest vector)
- * @idev: the device, in IMS mode
- * @thread: threaded handler (the hard part only wakes it)
- * @data: its argument
- * @name: the irq's name; must outlive the irq
- * @irq: the Linux irq
- * @slot: the IMS slot
- * @handle: what descriptors submitted through an IMS portal carry
+ * idxd_vec_alloc() - a completion-interrupt vector: slot, irq, handle
+ * @idev: the device
+ * @msix: the MSI-X table index to use, or -1 for an IMS slot
+ * @hard: hard handler, or NULL to run @thread only
+ * @thread: threaded handler, or NULL
+ * @owner: the handlers' argument
+ * @name: the irq's name (copied)
  *
- * Return: 0, or a negative errno with nothing left allocated.
+ * Return: the vector, on idev->vectors, or an ERR_PTR with nothing left
+ * allocated.
  */
-int idxd_vec_alloc(struct idxd_dev *idev, irq_handler_t thread, void *data,
-		   const char *name, int *irq, int *slot, u16 *handle)
+struct idxd_irq_entry *idxd_vec_alloc(struct idxd_dev *idev, int msix,
+				      irq_handler_t hard, irq_handler_t thread,
+				      void *owner, const char *name)
 {
-	u32 h;
+	struct idxd_irq_entry *v;
 	int rc;
 
-	if (!idev->ims)
-		return -EOPNOTSUPP;
-	*slot = ims_slot_get(idev->ims);
-	if (*slot < 0)
-		return *slot;
-	*irq = ims_irq_alloc(idev->ims, *slot);
-	if (*irq < 0) {
-		rc = *irq;
-		goto err_slot;
+	if (msix < 0 && !idev->ims)
+		return ERR_PTR(-EOPNOTSUPP);
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	v->idev = idev;
+	v->msix = msix;
+	v->slot = -1;
+	v->hard = hard;
+	v->thread = thread;
+	v->owner = owner;
+	strscpy(v->name, name, sizeof(v->name));
+	if (msix >= 0) {
+		v->irq = pci_irq_vector(idev->pdev, msix);
+	} else {
+		v->slot = ims_slot_get(idev->ims);
+		if (v->slot < 0) {
+			rc = v->slot;
+			goto err_free;
+		}
+		v->irq = ims_irq_alloc(idev->ims, v->slot);
+		if (v->irq < 0) {
+			rc = v->irq;
+			goto err_slot;
+		}
 	}
-	rc = request_threaded_irq(*irq, NULL, thread, IRQF_ONESHOT, name, data);
+	rc = request_threaded_irq(v->irq, idxd_vec_hard, thread ? idxd_vec_thread : NULL,
+				  0, v->name, v);
 	if (rc)
 		goto err_irq;
-	*handle = *slot;
-	if (idev->request_int_handles) {
-		rc = idxd_cmd(idev, IDXD_CMD_REQUEST_INT_HANDLE,
-			      *slot | IDXD_CMD_INT_HANDLE_IMS, &h);
-		if (rc) {
-			rc = -ENXIO;
-			goto err_req;
-		}
-		*handle = h;
-	}
-	return 0;
+	mutex_lock(&idev->vec_lock);
+	rc = idxd_vec_request_handle(v);
+	if (!rc)
+		list_add_tail(&v->node, &idev->vectors);
+	mutex_unlock(&idev->vec_lock);
+	if (rc)
+		goto err_req;
+	return v;
+
 err_req:
-	free_irq(*irq, data);
+	free_irq(v->irq, v);
 err_irq:
-	ims_irq_free(idev->ims, *irq);
+	if (v->slot >= 0)
+		ims_irq_free(idev->ims, v->irq);
 err_slot:
-	ims_slot_put(idev->ims, *slot);
+	if (v->slot >= 0)
+		ims_slot_put(idev->ims, v->slot);
+err_free:
+	kfree(v);
+	return ERR_PTR(rc);
+}
+
+/*
+ * The one teardown order: free_irq() first (it masks the slot and waits
+ * for a running handler, so no late message reaches an owner being torn
+ * down), then the handle (the device may give it to someone else), then
+ * the IRTE and the slot.
+ */
+static void idxd_vec_destroy(struct idxd_irq_entry *v)
+{
+	struct idxd_dev *idev = v->idev;
+
+	lockdep_assert_held(&idev->vec_lock);
+	list_del(&v->node);
+	free_irq(v->irq, v);
+	idxd_vec_release_handle(v);
+	if (v->slot >= 0) {
+		ims_irq_free(idev->ims, v->irq);
+		ims_slot_put(idev->ims, v->slot);
+	}
+	kfree(v);
+}
+
+/**
+ * idxd_vec_free() - free a vector no descriptor on the device names
+ * @v: the vector (NULL: nothing)
+ */
+void idxd_vec_free(struct idxd_irq_entry *v)
+{
+	struct idxd_dev *idev;
+
+	if (IS_ERR_OR_NULL(v))
+		return;
+	idev = v->idev;
+	mutex_lock(&idev->vec_lock);
+	idxd_vec_destroy(v);
+	mutex_unlock(&idev->vec_lock);
+}
+
+/**
+ * idxd_vec_orphan() - let go of a vector descriptors may still name
+ * @v: the vector
+ *
+ * Its handlers stop calling the owner, whose memory may then go; the
+ * slot, irq and handle stay taken until idxd_vecs_quiet() (after a reset
+ * or at removal), so a late completion finds nobody rather than the
+ * slot's next owner.
+ */
+void idxd_vec_orphan(struct idxd_irq_entry *v)
+{
+	if (IS_ERR_OR_NULL(v))
+		return;
+	disable_irq(v->irq);		/* no handler runs past this */
+	WRITE_ONCE(v->owner, NULL);
+	enable_irq(v->irq);
+	dev_warn(&v->idev->conf_dev, "%s: descriptors may still name this vector: kept until the device is reset\n",
+		 v->name);
+}
+
+/**
+ * idxd_vecs_revoked() - the device forgot every handle (reset, revocation)
+ * @idev: the device
+ */
+void idxd_vecs_revoked(struct idxd_dev *idev)
+{
+	struct idxd_irq_entry *v;
+
+	mutex_lock(&idev->vec_lock);
+	list_for_each_entry(v, &idev->vectors, node)
+		v->granted = false;
+	mutex_unlock(&idev->vec_lock);
+}
+
+/**
+ * idxd_vecs_regrant() - ask the device for every vector's handle again
+ * @idev: the device, enabled
+ *
+ * After a reset or a revocation the device may grant other handles than
+ * before; submitters read the new ones from the vectors.
+ *
+ * Return: 0, or the first error (every vector is still tried).
+ */
+int idxd_vecs_regrant(struct idxd_dev *idev)
+{
+	struct idxd_irq_entry *v;
+	int rc = 0, err;
+
+	mutex_lock(&idev->vec_lock);
+	list_for_each_entry(v, &idev->vectors, node) {
+		if (v->granted)
+			continue;
+		err = idxd_vec_request_handle(v);
+		rc = rc ?: err;
+	}
+	mutex_unlock(&idev->vec_lock);
 	return rc;
 }
 
-void idxd_vec_free(struct idxd_dev *idev, int irq, int slot, u16 handle,
-		   void *data)
+/**
+ * idxd_dma_orphan() - keep DMA memory the device may still write
+ * @idev: the device
+ * @size: its size
+ * @cpu: its kernel address (dma_alloc_coherent())
+ * @iova: its device address
+ *
+ * Freed by idxd_vecs_quiet(), once the device cannot write any more.  The
+ * record is small and must not fail: there is no right way to drop memory
+ * a device may still write.
+ */
+void idxd_dma_orphan(struct idxd_dev *idev, size_t size, void *cpu, dma_addr_t iova)
 {
-	if (idev->request_int_handles)
-		idxd_cmd(idev, IDXD_CMD_RELEASE_INT_HANDLE,
-			 handle | IDXD_CMD_INT_HANDLE_IMS, NULL);
-	free_irq(irq, data);
-	ims_irq_free(idev->ims, irq);
-	ims_slot_put(idev->ims, slot);
+	struct idxd_orphan *o = kzalloc(sizeof(*o), GFP_KERNEL | __GFP_NOFAIL);
+
+	o->size = size;
+	o->cpu = cpu;
+	o->iova = iova;
+	mutex_lock(&idev->vec_lock);
+	list_add_tail(&o->node, &idev->orphans);
+	mutex_unlock(&idev->vec_lock);
+}
+
+/**
+ * idxd_vecs_quiet() - the device can no longer write or interrupt
+ * @idev: the device, just reset (or removed, bus mastering off)
+ *
+ * Frees the orphaned vectors and DMA memory.
+ */
+void idxd_vecs_quiet(struct idxd_dev *idev)
+{
+	struct idxd_irq_entry *v, *vt;
+	struct idxd_orphan *o, *ot;
+
+	mutex_lock(&idev->vec_lock);
+	list_for_each_entry_safe(v, vt, &idev->vectors, node)
+		if (!v->owner)
+			idxd_vec_destroy(v);
+	list_for_each_entry_safe(o, ot, &idev->orphans, node) {
+		list_del(&o->node);
+		dma_free_coherent(&idev->pdev->dev, o->size, o->cpu, o->iova);
+		kfree(o);
+	}
+	mutex_unlock(&idev->vec_lock);
 }

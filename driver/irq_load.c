@@ -30,8 +30,7 @@
 
 struct idxd_load_vec {
 	struct idxd_irq_load *ld;
-	int irq, slot;
-	u16 handle;
+	struct idxd_irq_entry *hw;
 };
 
 struct idxd_irq_load {
@@ -68,7 +67,7 @@ static int idxd_load_post(struct idxd_irq_load *ld, unsigned int i)
 		.flags_opcode = (u32)IDXD_IMS_OP_NOOP << 24 | IDXD_IMS_F_CRAV |
 				IDXD_IMS_F_RCR | IDXD_IMS_F_RCI,
 		.completion_addr = ld->cr_dma + i * sizeof(*ld->cr),
-		.int_handle = ld->vec[i].handle,
+		.int_handle = READ_ONCE(ld->vec[i].hw->handle),
 	};
 	int rc, tries = 0;
 
@@ -138,18 +137,25 @@ static void idxd_load_free(struct idxd_irq_load *ld)
 	if (ld->task)
 		kthread_stop(ld->task);
 	idle = !ld->cr || idxd_load_idle(ld);
-	if (!idle) {
-		/* never reused: a late completion may still name them */
+	if (!idle)
 		dev_warn(&ld->idev->conf_dev,
-			 "irq_load: descriptors still on the device; their records and vectors are leaked\n");
-		return;		/* @ld too: the handlers' data */
+			 "irq_load: descriptors still on the device: their vectors and records are kept until it is reset\n");
+	/*
+	 * A late completion may still name a vector or write a record:
+	 * the device keeps them (orphaned, not reused) until it is reset,
+	 * and @ld, the handlers' old data, can go now.
+	 */
+	for (i = 0; i < ld->n; i++) {
+		if (idle)
+			idxd_vec_free(ld->vec[i].hw);
+		else
+			idxd_vec_orphan(ld->vec[i].hw);
 	}
-	for (i = 0; i < ld->n; i++)
-		idxd_vec_free(ld->idev, ld->vec[i].irq, ld->vec[i].slot,
-			      ld->vec[i].handle, &ld->vec[i]);
-	if (ld->cr)
+	if (ld->cr && idle)
 		dma_free_coherent(&ld->idev->pdev->dev, IRQ_LOAD_MAX * sizeof(*ld->cr),
 				  ld->cr, ld->cr_dma);
+	else if (ld->cr)
+		idxd_dma_orphan(ld->idev, IRQ_LOAD_MAX * sizeof(*ld->cr), ld->cr, ld->cr_dma);
 	kfree(ld->vec);
 	kfree(ld);
 }
@@ -183,9 +189,10 @@ static int idxd_load_start(struct idxd_dev *idev, unsigned int n,
 		struct idxd_load_vec *v = &ld->vec[ld->n];
 
 		v->ld = ld;
-		rc = idxd_vec_alloc(idev, idxd_load_irq, v, "idxd_ims-load",
-				    &v->irq, &v->slot, &v->handle);
-		if (rc) {
+		v->hw = idxd_vec_alloc(idev, -1, NULL, idxd_load_irq, v, "idxd_ims-load");
+		if (IS_ERR(v->hw)) {
+			rc = PTR_ERR(v->hw);
+			v->hw = NULL;
 			dev_err(&idev->conf_dev, "irq_load: vector %u of %u: %d (no slot, IRTE or CPU vector left?)\n",
 				ld->n, n, rc);
 			goto err;
@@ -219,7 +226,7 @@ static void idxd_load_stop_locked(struct idxd_dev *idev)
  * idxd_irq_load_stop() - stop @idev's irq_load, if any, and free what it holds
  * @idev: the device; called before its IMS domain goes
  *
- * Vectors a descriptor still on the device could name are leaked, not
+ * Vectors a descriptor still on the device could name are orphaned, not
  * freed (see idxd_load_free()).
  */
 void idxd_irq_load_stop(struct idxd_dev *idev)

@@ -262,10 +262,14 @@ static struct idxd_dev *idxd_alloc_dev(struct pci_dev *pdev, enum idxd_type type
 	idev->id = id;
 	mutex_init(&idev->lock);
 	mutex_init(&idev->cmd_lock);
+	mutex_init(&idev->vec_lock);
+	INIT_LIST_HEAD(&idev->vectors);
+	INIT_LIST_HEAD(&idev->orphans);
 	init_completion(&idev->cmd_done);
 	spin_lock_init(&idev->err_lock);
 	init_waitqueue_head(&idev->err_wait);
 	INIT_WORK(&idev->halt_work, idxd_halt_work);
+	INIT_WORK(&idev->revoke_work, idxd_revoke_work);
 	device_initialize(&idev->conf_dev);
 	idev->conf_dev.parent = &pdev->dev;
 	idev->conf_dev.bus = &idxd_bus;
@@ -326,6 +330,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 err_objects:
 	disable_work_sync(&idev->halt_work);
+	disable_work_sync(&idev->revoke_work);
 	idxd_put_objects(idev);
 err_misc:
 	idxd_irq_mode_exit(idev);
@@ -345,6 +350,7 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	/* No more halt recovery: it would race the teardown below. */
 	iowrite32(0, idev->regs + IDXD_GENCTRL_OFFSET);
 	disable_work_sync(&idev->halt_work);
+	disable_work_sync(&idev->revoke_work);
 	idxd_debugfs_del(idev);
 	idxd_mdev_parent_del(idev);	/* guests off before their WQs go */
 	/* Unbind dsa<N> first (it unbinds the WQs), then remove the children. */
@@ -352,6 +358,9 @@ static void idxd_pci_remove(struct pci_dev *pdev)
 	idxd_unregister_children(idev, c->max_wqs, c->max_engines, c->max_groups);
 	device_del(&idev->conf_dev);
 	idxd_device_reset(idev);
+	pci_clear_master(pdev);		/* quiet even if the reset failed */
+	idxd_vecs_quiet(idev);
+	WARN_ON(!list_empty(&idev->vectors));	/* an owner forgot one */
 	idxd_irq_mode_exit(idev);
 	idxd_misc_irq_teardown(idev);
 	pci_free_irq_vectors(pdev);

@@ -32,6 +32,7 @@ static unsigned int vdsa_free_wqs(struct idxd_dev *idev)
 {
 	unsigned int i, n = 0;
 
+	lockdep_assert_held(&idev->lock);
 	for (i = 0; i < idev->caps.max_wqs; i++) {
 		struct idxd_wq *wq = idev->wqs[i];
 
@@ -82,6 +83,7 @@ static int vdsa_claim_wqs(struct vdsa *vd, unsigned int n)
 	struct idxd_dev *idev = vd->idev;
 	unsigned int i;
 
+	lockdep_assert_held(&vd->idev->lock);
 	if (vdsa_free_wqs(idev) < n)
 		return -ENOSPC;
 	for (i = 0; i < idev->caps.max_wqs && vd->nr_wqs < n; i++) {
@@ -121,6 +123,7 @@ void idxd_mdev_wq_lost(struct idxd_wq *wq)
 	struct vdsa *vd = wq->vdsa;
 	unsigned int i;
 
+	lockdep_assert_held(&wq->idev->lock);
 	if (!vd)
 		return;
 	dev_warn(&wq->conf_dev, "taken from virtual DSA %s: its guest's WQ stops\n",
@@ -163,13 +166,11 @@ static int vdsa_init_dev(struct vfio_device *vdev)
 	}
 	vd->nr_vecs = 1 + vd->nr_wqs;
 	for (i = 0; i < VDSA_MAX_VECS; i++) {
-		vd->vecs[i] = (struct vdsa_vec){ .vd = vd, .index = i, .irq = -1,
-						 .slot = -1 };
+		vd->vecs[i] = (struct vdsa_vec){ .vd = vd, .index = i };
 		snprintf(vd->vecs[i].name, sizeof(vd->vecs[i].name), "vdsa-%s-%u",
 			 dev_name(vdev->dev), i);
 	}
-	vd->internal = (struct vdsa_vec){ .vd = vd, .index = -1, .irq = -1,
-					  .slot = -1 };
+	vd->internal = (struct vdsa_vec){ .vd = vd, .index = -1 };
 	snprintf(vd->internal.name, sizeof(vd->internal.name), "vdsa-%s",
 		 dev_name(vdev->dev));
 	vdsa_regs_init(vd);
@@ -199,23 +200,42 @@ static irqreturn_t vdsa_vec_thread(int irq, void *data)
 
 static int vdsa_vec_hw_on(struct vdsa_vec *v)
 {
-	int rc;
+	struct idxd_irq_entry *hw;
 
-	rc = idxd_vec_alloc(v->vd->idev, vdsa_vec_thread, v, v->name,
-			    &v->irq, &v->slot, &v->handle);
-	if (rc)
-		dev_err(v->vd->vdev.dev, "no host IMS slot for vector %d: %d\n",
-			v->index, rc);
-	return rc;
+	hw = idxd_vec_alloc(v->vd->idev, -1, NULL, vdsa_vec_thread, v, v->name);
+	if (IS_ERR(hw)) {
+		dev_err(v->vd->vdev.dev, "no host IMS slot for vector %d: %pe\n",
+			v->index, hw);
+		return PTR_ERR(hw);
+	}
+	v->hw = hw;
+	return 0;
 }
 
-static void vdsa_vec_hw_off(struct vdsa_vec *v)
+/*
+ * Give the host vector back; with @busy (descriptors naming it may still
+ * be on the device) the device keeps it, orphaned, until it is reset.
+ */
+static void vdsa_vec_hw_off(struct vdsa_vec *v, bool busy)
 {
-	if (v->irq < 0)
+	if (!v->hw)
 		return;
-	idxd_vec_free(v->vd->idev, v->irq, v->slot, v->handle, v);
-	v->irq = -1;
-	v->slot = -1;
+	if (busy)
+		idxd_vec_orphan(v->hw);
+	else
+		idxd_vec_free(v->hw);
+	v->hw = NULL;
+}
+
+/* Let every guest WQ's work finish; -EBUSY if some did not. */
+static int vdsa_quiesce_all(struct vdsa *vd)
+{
+	unsigned int i;
+	int busy = 0;
+
+	for (i = 0; i < vd->nr_wqs; i++)
+		busy |= vdsa_wq_quiesce(vd, &vd->wqs[i]);
+	return busy ? -EBUSY : 0;
 }
 
 /* Point vector @v at eventfd @fd (-1: off); keeps its slot on re-target. */
@@ -223,15 +243,14 @@ static int vdsa_vec_set(struct vdsa *vd, struct vdsa_vec *v, int fd)
 {
 	struct eventfd_ctx *ctx = NULL, *old;
 	unsigned long flags;
-	unsigned int i;
-	int rc, busy = 0;
+	int rc, busy;
 
 	if (fd >= 0) {
 		ctx = eventfd_ctx_fdget(fd);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
 		/* vector 0 is signalled by the registers, not by a slot */
-		if (v->index > 0 && v->irq < 0) {
+		if (v->index > 0 && !v->hw) {
 			rc = vdsa_vec_hw_on(v);
 			if (rc) {
 				eventfd_ctx_put(ctx);
@@ -244,18 +263,17 @@ static int vdsa_vec_set(struct vdsa *vd, struct vdsa_vec *v, int fd)
 	v->trigger = ctx;
 	v->pending = false;
 	spin_unlock_irqrestore(&vd->vec_lock, flags);
-	if (!ctx && v->index > 0 && v->irq >= 0) {
+	if (!ctx && v->index > 0 && v->hw) {
 		/*
 		 * Descriptors in flight carry this slot's handle: let them
-		 * finish before the slot can go to anyone else.
+		 * finish before the slot can go to anyone else; if they do
+		 * not, the host device keeps the slot until it is reset.
 		 */
-		for (i = 0; i < vd->nr_wqs; i++)
-			busy |= vdsa_wq_quiesce(vd, &vd->wqs[i]);
+		busy = vdsa_quiesce_all(vd);
 		if (busy)
-			dev_warn(vd->vdev.dev, "vector %d kept: work naming it did not finish\n",
+			dev_warn(vd->vdev.dev, "vector %d: work naming it did not finish\n",
 				 v->index);
-		else
-			vdsa_vec_hw_off(v);
+		vdsa_vec_hw_off(v, busy);
 	}
 	if (old)
 		eventfd_ctx_put(old);
@@ -570,7 +588,8 @@ static void vdsa_close(struct vfio_device *vdev)
 	vdsa_reset(vd);
 	for (i = 0; i < vd->nr_vecs; i++)
 		vdsa_vec_set(vd, &vd->vecs[i], -1);
-	vdsa_vec_hw_off(&vd->internal);
+	/* completions no guest vector asked for name the internal one */
+	vdsa_vec_hw_off(&vd->internal, vdsa_quiesce_all(vd));
 	if (vd->req_trigger)
 		eventfd_ctx_put(vd->req_trigger);
 	vd->req_trigger = NULL;
@@ -605,6 +624,8 @@ static int vdsa_probe(struct mdev_device *mdev)
 		return PTR_ERR(vd);
 	rc = vfio_register_emulated_iommu_dev(&vd->vdev);
 	if (rc) {
+		/* the WQs point at @vd: give them back before it goes */
+		vdsa_release_wqs(vd);
 		vfio_put_device(&vd->vdev);
 		return rc;
 	}

@@ -65,9 +65,7 @@ struct vdsa_vec {
 	int index;			/* -1: the internal one */
 	char name[48];			/* its host irq's name */
 	struct eventfd_ctx *trigger;
-	int irq;			/* host IMS irq, -1 if none */
-	int slot;
-	u16 handle;			/* what host descriptors carry */
+	struct idxd_irq_entry *hw;	/* host IMS vector, NULL if none */
 	bool masked;			/* guest's vector control */
 	bool pending;			/* fired while masked */
 };

@@ -66,9 +66,12 @@ void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w)
 		struct vdsa_slot *s = &w->slots[i];
 
 		if (s->busy) {
-			/* the device may still write here: leak, never free */
-			dev_warn(dev, "%s: keeping the bounce buffers of a descriptor that never completed\n",
+			/* the device may still write here: it keeps them */
+			dev_warn(dev, "%s: keeping the bounce buffers of a descriptor that never completed until the device is reset\n",
 				 dev_name(&w->hwq->conf_dev));
+			for (k = 0; k < 2; k++)
+				idxd_dma_orphan(vd->idev, VDSA_BOUNCE, s->buf[k], s->iova[k]);
+			idxd_dma_orphan(vd->idev, IDXD_IMS_COMPLETION_SIZE, s->cr, s->cr_iova);
 			memset(s, 0, sizeof(*s));
 			continue;
 		}
@@ -258,6 +261,7 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	int vec;
 	u8 st;
 
+	lockdep_assert_held(&vd->lock);
 	if (!vd->dev_enabled || !w->enabled || w->dead)
 		return;
 	mutex_lock(&vd->slot_lock);
@@ -277,7 +281,8 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 			 (g->flags_opcode & (IDXD_IMS_F_CR | IDXD_IMS_F_CC)) |
 			 IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR | IDXD_IMS_F_RCI;
 	h.completion_addr = s->cr_iova;
-	h.int_handle = vec >= 0 ? vd->vecs[vec].handle : vd->internal.handle;
+	/* the handle now: a host reset may have brought another */
+	h.int_handle = READ_ONCE((vec >= 0 ? vd->vecs[vec].hw : vd->internal.hw)->handle);
 	memset(s->cr, 0, sizeof(*s->cr));
 	s->gdesc = *g;
 	s->vec = vec;

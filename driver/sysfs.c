@@ -863,7 +863,7 @@ static ssize_t ims_handle_show(struct device *dev,
 
 	if (wq->irq < 0)
 		return sysfs_emit(buf, "-1\n");
-	return sysfs_emit(buf, "%#x\n", wq->int_handle);
+	return sysfs_emit(buf, "%#x\n", idxd_wq_handle(wq));
 }
 static DEVICE_ATTR_RO(ims_handle);
 

@@ -39,6 +39,7 @@ int idxd_wq_check_config(struct idxd_wq *wq)
 {
 	struct idxd_dev *idev = wq->idev;
 
+	lockdep_assert_held(&wq->idev->lock);
 	if (idev->state != IDXD_DEV_ENABLED) {
 		dev_err(&wq->conf_dev, "cannot enable: %s%d is not enabled\n",
 			idxd_type_name(idev), idev->id);
@@ -97,10 +98,12 @@ void idxd_wq_set_stopped(struct idxd_wq *wq)
 }
 
 /**
- * idxd_wq_hw_enable() - write WQCFG, ENABLE_WQ, get the interrupt handle
- * @wq: the work queue, its interrupt set up; caller holds idev->lock
+ * idxd_wq_hw_enable() - write WQCFG, ENABLE_WQ, open the portal
+ * @wq: the work queue, its interrupt (and so its handle) set up; caller
+ *	holds idev->lock
  *
- * Also what halt recovery runs: the interrupt (and IMS slot) survive.
+ * Also what halt recovery runs: the interrupt (and IMS slot) survive, and
+ * recovery asks for their handles again first.
  *
  * Return: 0, or -ENXIO with the WQ left disabled and the reason logged.
  */
@@ -116,11 +119,6 @@ int idxd_wq_hw_enable(struct idxd_wq *wq)
 		dev_err(&wq->conf_dev, "device refused to enable the WQ: %s (CMDSTS %#x)\n",
 			rc < 0 ? "timeout" : idxd_cmd_err_str(rc), rc);
 		return -ENXIO;
-	}
-	rc = idxd_wq_request_handle(wq);
-	if (rc) {
-		idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
-		return rc;
 	}
 	/* The portal page decides which table the handle indexes. */
 	wq->portal_kind = wq->ims_slot >= 0 ? IDXD_PORTAL_IMS : IDXD_PORTAL_MSIX;
@@ -157,7 +155,7 @@ int idxd_wq_enable(struct idxd_wq *wq)
 	dev_info(&wq->conf_dev, "enabled (%s, size %u, irq %d, %s %d, handle %#x)\n",
 		 idxd_wq_type_names[wq->type], wq->size, wq->irq,
 		 wq->ims_slot >= 0 ? "IMS slot" : "MSI-X vector",
-		 wq->ims_slot >= 0 ? wq->ims_slot : wq->msix_vec, wq->int_handle);
+		 wq->ims_slot >= 0 ? wq->ims_slot : wq->msix_vec, idxd_wq_handle(wq));
 	return 0;
 }
 
@@ -176,7 +174,6 @@ void idxd_wq_disable(struct idxd_wq *wq)
 		if (rc)
 			dev_warn(&wq->conf_dev, "DISABLE_WQ failed: %s\n",
 				 rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
-		idxd_wq_release_handle(wq);
 		dev_info(&wq->conf_dev, "disabled\n");
 	}
 	/* Also after a failed halt recovery, which left the irq in place. */

@@ -106,7 +106,7 @@ check core:enabled-refuses-group bash -c "! echo 1 > $SYS/engine0.0/group_id 2>/
 check core:enabled-refuses-size bash -c "! echo 8 > $SYS/wq0.1/size 2>/dev/null"
 check core:wrong-driver-refused bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/dmaengine/bind 2>/dev/null"
 used0=$(cat $SYS/dsa0/ims_slots_used)
-emu_ctl "$bdf" failcmd 0x22
+emu_ctl "$bdf" failcmd 0x22 5	# ENABLE_WQ (5), not the handle's request
 check core:cmd-refused-enable-wq bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/user/bind 2>/dev/null"
 check core:wq-refusal-explained grep -q "wq0.0: device refused to enable the WQ: invalid WQ size or threshold (CMDSTS 0x22)" <(dmesg)
 check core:wq-refused-nothing-held [ "$(cat $SYS/wq0.0/state)" = disabled -a "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" -a ! -e /dev/dsa/wq0.0 ]
@@ -133,6 +133,7 @@ check core:errors-attr bash -c "grep -q '[1-9a-f]' $SYS/dsa0/errors"
 check core:swerr-dmesg grep -q "software error 0x11 (invalid flags) on wq0.0" <(dmesg)
 
 # ---- halt: the driver recovers by itself, WQ back, work flows
+h_start=$(cat $SYS/wq0.0/ims_handle)
 emu_ctl "$bdf" halt
 for i in $(seq 50); do dmesg | grep -q "recovered from halt" && break; sleep 0.1; done
 check core:halt-logged grep -q "device halted" <(dmesg)
@@ -140,6 +141,22 @@ check core:halt-recovered grep -q "recovered from halt" <(dmesg)
 check core:halt-state [ "$(cat $SYS/dsa0/state)" = enabled ] 
 check core:halt-wq-back [ "$(cat $SYS/wq0.0/state)" = enabled ]
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 copy 20
+
+# ---- interrupt handles: after a reset (dsa0 of this profile grants
+# other handles then, handle-rotate=on) and after a revocation, the WQ
+# asks for a new one and its work still completes with interrupts
+if [ "$PROFILE" = handles ]; then
+	h0=$(cat $SYS/wq0.0/ims_handle)
+	check core:handle-from-before-halt [ "$h0" != "$h_start" ]
+	bad0=$(( $(emu_ctl "$bdf" read 0x1028) ))
+	emu_ctl "$bdf" revoke
+	for i in $(seq 50); do dmesg | grep -q "handles revoked" && break; sleep 0.1; done
+	check core:revoke-logged grep -q "interrupt handles revoked: asking for new ones" <(dmesg)
+	h1=$(cat $SYS/wq0.0/ims_handle)
+	checkd core:revoke-new-handle "$h0 -> $h1" [ "$h1" != "$h0" ]
+	"$BIN/dsa_wq_test" /dev/dsa/wq0.0 copy 20 | sed 's/^@@ TEST \([a-z]*:\)\?/@@ TEST core:after-revoke:/'
+	check core:revoke-no-bad-handle [ "$(( $(emu_ctl "$bdf" read 0x1028) ))" = "$bad0" ]
+fi
 
 # ---- PCI unbind with WQs enabled, rebind, module unload
 check core:pci-unbind bash -c "echo $bdf > /sys/bus/pci/drivers/idxd_ims/unbind"
@@ -173,7 +190,7 @@ check core:rmmod-no-dsa-bus [ ! -e /sys/bus/dsa ]
 # upstream's idxd_bus holds the dsa bus: idxd_ims refuses, says why
 # and what to do, and leaves nothing behind
 if kload idxd_bus; then
-	check core:refused-beside-upstream bash -c "! insmod $REPO/driver/idxd_ims.ko 2>/dev/null"
+	check core:refused-beside-upstream bash -c "! insmod $DRIVER_KO 2>/dev/null"
 	check core:refusal-explained grep -q "the dsa bus already exists.*modprobe -r idxd idxd_bus" <(dmesg)
 	check core:refused-left-nothing bash -c "! grep -q '^idxd_ims ' /proc/modules && [ ! -e /sys/module/idxd_ims ]"
 	kload -r idxd_bus

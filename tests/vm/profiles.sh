@@ -2,7 +2,7 @@
 # Machine profiles for the test guest (sourced).  Each sets PROFILE_ARGS
 # (QEMU arguments beyond the common ones) and PROFILE_CMDLINE (kernel
 # arguments), and PROFILE_DESC for people.
-PROFILES_ALL="intel amd noir cpu4 handles nomovdir"
+PROFILES_ALL="intel amd noir cpu4 handles nomovdir debug"
 
 profile_setup() {
 	# The device as bare-metal Sapphire Rapids has it: no REQUEST_INT_HANDLE
@@ -16,6 +16,9 @@ profile_setup() {
 	# before init.  Nothing here uses the PIT, so skip the check.
 	PROFILE_CMDLINE="no_timer_check"
 	PROFILE_CONSOLE=ttyS0
+	PROFILE_KERNEL=stock
+	PROFILE_BASE=$1
+	PROFILE_MEM=1G
 	case $1 in
 	intel)
 		# DMA remapping on too (Debian's kernel leaves it off by
@@ -43,14 +46,24 @@ profile_setup() {
 		PROFILE_SMP=4 ;;
 	handles)
 		# two DSAs: dsa0 as a VMM or a newer part presents it, with
-		# interrupt handles (REQUEST_INT_HANDLE) and an event log
-		# (DSA 2.0); dsa1 as bare-metal SPR
+		# interrupt handles (REQUEST_INT_HANDLE) that change at each
+		# reset, and an event log (DSA 2.0); dsa1 as bare-metal SPR
 		PROFILE_DESC="Intel VT-d with interrupt remapping, two DSAs: one with interrupt handles and an event log"
-		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on -device intel-dsa,id=dsa1" ;;
+		PROFILE_ARGS="$intel $dsa,int-handles=on,event-log=on,handle-rotate=on -device intel-dsa,id=dsa1" ;;
 	nomovdir)
 		PROFILE_DESC="as intel (interrupt remapping only), a CPU without MOVDIR64B, a second DSA that looks like silicon"
 		PROFILE_ARGS="$intel $dsa -device intel-dsa,id=dsa1,emulation-id=off"
 		PROFILE_CPU=max,movdir64b=off ;;
+	debug)
+		# intel's machine and tests under KASAN, lockdep, kmemleak,
+		# DMA-API debugging, UBSAN, KFENCE and fault injection; KASAN's
+		# shadow and kmemleak's pool want the extra memory
+		PROFILE_DESC="as intel, on the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN, fault injection)"
+		PROFILE_ARGS="$intel $dsa"
+		PROFILE_CMDLINE="$PROFILE_CMDLINE intel_iommu=on"
+		PROFILE_KERNEL=debug
+		PROFILE_BASE=intel
+		PROFILE_MEM=2G ;;
 	*)
 		return 1 ;;
 	esac
