@@ -6,6 +6,9 @@
 #   make demo     boot the emulated machine and show IMS interrupts at work
 #   make bench    latency benchmark in the emulated machine (table, JSON, SVG)
 #   make check    all tests: host side, then in guests per machine profile
+#   make debug-kernel  the debug lane's 6.12 (KASAN, lockdep, kmemleak...) into .cache/
+#   make coverage gcov line/function coverage of driver/*.c from the debug lane
+#   make fuzz     fuzzers and every fault-injection point on the debug kernel (FUZZ_ITERS, FUZZ_SEED)
 #   make lib      libidxdims (static and shared) into build/lib
 #   make imsctl   the command-line tool into build/bin
 #   make install  uapi header, library, imsctl and its man page under $(DESTDIR)$(PREFIX)
@@ -19,6 +22,7 @@ KDIR ?= $(CACHE)/kernel/root/usr/src/linux-headers-$(KVER)
 # Debian's headers want pahole for BTF; modules need no BTF to load.
 KBUILD_ARGS = CONFIG_DEBUG_INFO_BTF_MODULES=
 
+.PHONY: debug-kernel debug-modules coverage fuzz
 .PHONY: all help deps qemu check demo bench bench-build driver lib imsctl test-modules test-progs upstream-modules install clean
 PREFIX ?= /usr/local
 DEPS_STAMP = $(CACHE)/deps.stamp
@@ -98,8 +102,16 @@ $(CACHE)/qemu/qemu-system-x86_64: $(DEPS_STAMP) emu/qemu/*.c emu/qemu/*.h $(wild
 
 qemu: $(CACHE)/qemu/qemu-system-x86_64
 
+# The tests' build of the driver: the same sources with the test hooks
+# (IDXD_IMS_TEST_HOOKS), out of the source tree in build/test/driver (the
+# module 'make driver' builds for users has none).
+link-tree = mkdir -p $(2) && find $(2) -xtype l -delete && \
+	for f in $(1); do ln -sf $(CURDIR)/$$f $(2)/; done
 test-modules: driver test-progs imsctl bench-build upstream-modules
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
+	@mkdir -p build/test && ln -sfn ../../uapi build/test/uapi
+	@$(call link-tree,driver/*.[ch] driver/Kbuild,build/test/driver)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/test/driver $(KBUILD_ARGS) IDXD_IMS_TEST_HOOKS=y modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
 
 # Upstream's own test modules that Debian's kernel does not ship (dmatest),
@@ -113,12 +125,35 @@ upstream-modules: $(DEPS_STAMP)
 # In-guest test programs (run in the guest from the shared host root).
 TEST_PROGS = $(patsubst tests/guest/progs/%.c,build/tests/%,$(wildcard tests/guest/progs/*.c))
 test-progs: $(TEST_PROGS)
-build/tests/%: tests/guest/progs/%.c tests/guest/progs/result.h uapi/linux/idxd_ims.h build/lib/libidxdims.a
+build/tests/%: tests/guest/progs/%.c tests/guest/progs/result.h tests/guest/progs/vfio_mdev.h uapi/linux/idxd_ims.h build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
 build/tests/lib_unit: tests/host/lib_unit.c build/lib/libidxdims.a
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $< build/lib/libidxdims.a
+
+# The debug lane: Debian's 6.12 source with the kernel's checkers
+# (tests/vm/debug.config), and our modules built for it out of the source
+# tree (build/debug/, through symlinks) with gcov on the driver.
+DEBUG_KDIR = $(CACHE)/debug-kernel/build
+debug-kernel: $(DEPS_STAMP)
+	@bash scripts/build-debug-kernel.sh
+debug-modules: debug-kernel
+	@mkdir -p build/debug && ln -sfn ../../uapi build/debug/uapi
+	@$(call link-tree,driver/*.[ch] driver/Kbuild,build/debug/driver)
+	@$(call link-tree,tests/kmod/*.c tests/kmod/Kbuild,build/debug/kmod)
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/build/debug/driver IDXD_IMS_TEST_HOOKS=y IDXD_IMS_GCOV=y modules
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/build/debug/kmod modules
+
+# Coverage of the driver in the last debug-lane run (make check or make
+# coverage-run): the guest leaves its .gcda files in $(CACHE)/vm-out/debug.
+coverage:
+	@python3 tests/host/coverage.py build/debug/driver $(CACHE)/vm-out/debug/gcov
+
+FUZZ_ITERS ?= 20000
+fuzz: qemu test-modules debug-modules
+	@IDXD_IMS_APPEND="idxd_ims.fuzz_iters=$(FUZZ_ITERS) idxd_ims.fault_step=1 $(if $(FUZZ_SEED),idxd_ims.fuzz_seed=$(FUZZ_SEED))" \
+		IDXD_IMS_TESTS=fuzz,faults bash tests/run.sh debug
 
 check: qemu
 	@IDXD_IMS_TESTS=$(TESTS) bash tests/run.sh $(PROFILES)

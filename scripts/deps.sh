@@ -61,8 +61,9 @@ APT_PKGS=(
 	# QEMU build
 	build-essential ninja-build pkgconf libglib2.0-dev zlib1g-dev
 	python3-venv ccache bzip2 xz-utils flex bison dpkg-dev libfdt-dev
-	# kernel module build against the extracted headers
-	libelf-dev bc
+	# kernel module build against the extracted headers; the debug
+	# lane's kernel from linux-source (make debug-kernel)
+	libelf-dev bc libssl-dev cpio rsync
 	# guest userland and in-guest tools
 	busybox-static kmod pciutils groff-base
 	# real clients of the driver's ABI, run in the guest

@@ -26,10 +26,35 @@ dsa_bdfs() {
 	done
 }
 
-kmod_dir() { echo "$REPO/tests/kmod"; }
+# The kernel this guest runs: Debian's stock 6.12, or the debug lane's
+# (the same 6.12 with the kernel's checkers on), each with the modules
+# built for it.
+case $(uname -r) in
+*-idxd-ims-debug)
+	DEBUG_KERNEL=1
+	KROOT=$REPO/.cache/debug-kernel/root
+	KMOD=$REPO/build/debug/kmod
+	DRIVER_KO=$REPO/build/debug/driver/idxd_ims.ko
+	DMATEST_KO=$KROOT/lib/modules/$(uname -r)/kernel/drivers/dma/dmatest.ko ;;
+*)
+	DEBUG_KERNEL=0
+	KROOT=$REPO/.cache/kernel/root
+	KMOD=$REPO/tests/kmod
+	DRIVER_KO=$REPO/build/test/driver/idxd_ims.ko	# with the test hooks
+	# Debian builds no dmatest: 'make upstream-modules' builds upstream's
+	DMATEST_KO=$REPO/.cache/upstream-kmod/dmatest/drivers/dma/dmatest.ko ;;
+esac
+kmod_dir() { echo "$KMOD"; }
 
-# modprobe from the extracted Debian kernel (the host has no such tree).
-kload() { modprobe -d "$REPO/.cache/kernel/root" "$@"; }
+# scaled N: a repetition count (copies, moves, cycles) for this kernel.
+# The debug kernel's checkers make each step several times slower; it
+# runs every check with a tenth of the repetitions (at least 1).
+scaled() {
+	if [ "$DEBUG_KERNEL" = 1 ]; then echo $(( ($1 + 9) / 10 )); else echo "$1"; fi
+}
+
+# modprobe from the extracted kernel's tree (the host has no such tree).
+kload() { modprobe -d "$KROOT" "$@"; }
 
 # Does this profile's machine have Intel VT-d interrupt remapping?
 intel_ir() {
@@ -41,7 +66,7 @@ BIN=$REPO/build/tests
 SYS=/sys/bus/dsa/devices
 
 # idxd_ims needs vfio and mdev (its virtual DSAs): modprobe would load them
-load_driver() { kload -a vfio mdev && insmod "$REPO/driver/idxd_ims.ko" "$@"; }
+load_driver() { kload -a vfio mdev && insmod "$DRIVER_KO" "$@"; }
 
 # Configure wq<dev>.<wq> through sysfs: cfg_wq DEV WQ TYPE NAME [SIZE]
 cfg_wq() {
@@ -59,13 +84,18 @@ enable_dev() {
 }
 enable_wq() { echo "wq$1.$2" > "/sys/bus/dsa/drivers/$3/bind"; }
 
+# What the kernel says when something is wrong: WARN and BUG, oopses,
+# lockdep (its reports are WARNINGs), KASAN and KFENCE (BUGs), UBSAN,
+# DMA-API debugging, hung tasks, RCU stalls, list corruption.
+SPLAT_RE='WARNING:|BUG:|UBSAN:|DMA-API: |general protection|Call Trace|INFO: task .* blocked|rcu: INFO:|list_(add|del) corruption|kmemleak: [0-9]+ new suspected'
+
 # dmesg since the test started has no kernel warnings
-dmesg_clean() { ! dmesg | grep -qE 'WARNING:|BUG:|Call Trace|general protection'; }
+dmesg_clean() { ! dmesg | grep -qE "$SPLAT_RE"; }
 
 # emu_ctl BDF pause|resume|halt|halt-flr|read OFF: the model's test page
 emu_ctl() {
 	local d=/sys/kernel/debug/emu_poke
-	[ -e $d ] || insmod "$REPO/tests/kmod/emu_poke.ko" || return 1
+	[ -e $d ] || insmod "$KMOD/emu_poke.ko" || return 1
 	echo "$*" > $d/ctl || return 1
 	[ "$2" != read ] || cat $d/result
 }
@@ -92,7 +122,7 @@ irq_count() {
 # irte_of ADDR_LO DATA: the decoded VT-d IRTE a remappable message names
 irte_of() {
 	local d=/sys/kernel/debug/irte_read
-	[ -e $d ] || insmod "$REPO/tests/kmod/irte_read.ko" || return 1
+	[ -e $d ] || insmod "$KMOD/irte_read.ko" || return 1
 	echo "$1 $2" > $d/msg && cat $d/entry
 }
 
@@ -103,4 +133,41 @@ apic_dest() {
 	id=$(awk -v c="$1" '$1 == "processor" { p = $3 } $1 == "apicid" && p == c { print $3 }' /proc/cpuinfo)
 	if [ "$2" = 0 ]; then printf '0x%08x\n' "$id"
 	else printf '0x%08x\n' $(( ((id >> 4) << 16) | (1 << (id & 15)) )); fi
+}
+
+# kmemleak (debug kernel): what boot left unreferenced is not ours; each
+# suspect found later is a failure.  An object is reported only once it
+# is 5 s old and unreferenced in a scan, hence the second scan.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_forget() {
+	[ -w $KMEMLEAK ] || return 0
+	echo scan > $KMEMLEAK && echo clear > $KMEMLEAK
+}
+kmemleak_final() {
+	local f
+	if [ ! -w $KMEMLEAK ]; then
+		fail kmemleak "no $KMEMLEAK (is kmemleak off?)"
+		return
+	fi
+	f=$(mktemp)
+	echo scan > $KMEMLEAK
+	sleep 6
+	echo scan > $KMEMLEAK
+	cat $KMEMLEAK > "$f"
+	if [ -s "$f" ]; then
+		fail kmemleak "$(grep -c '^unreferenced object' "$f") unreferenced object(s) after the tests"
+		head -n 120 "$f" | sed 's/^/   | /'
+	else
+		pass kmemleak "no unreferenced object after two scans"
+	fi
+	rm -f "$f"
+}
+
+# gcov (debug kernel): the driver's counters, kept by the kernel across
+# module unloads, copied to the host's output share for 'make coverage'.
+gcov_save() {
+	local g=/sys/kernel/debug/gcov$REPO/build/debug/driver f
+	[ -d "$g" ] || { echo "@@ INFO no gcov data at $g"; return 0; }
+	mkdir -p /run/idxd-ims-out/gcov
+	for f in "$g"/*.gcda; do cat "$f" > "/run/idxd-ims-out/gcov/${f##*/}"; done
 }

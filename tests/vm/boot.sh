@@ -24,13 +24,19 @@ if [ "${1:-}" = --run ]; then
 	shift 2
 fi
 profile=${1:?usage: boot.sh [--run SCRIPT] PROFILE [TIMEOUT]}
-timeout_s=${2:-${IDXD_IMS_BOOT_TIMEOUT:-900}}
 profile_setup "$profile" || die "unknown profile '$profile' (known: $PROFILES_ALL)"
+timeout_s=${2:-${IDXD_IMS_BOOT_TIMEOUT:-$PROFILE_TIMEOUT}}
 
-kver=$(cat "$CACHE/kernel/version" 2>/dev/null) || die "no kernel (run 'make deps')"
+if [ "$PROFILE_KERNEL" = debug ]; then
+	kdir=$CACHE/debug-kernel
+	kver=$(cat "$kdir/version" 2>/dev/null) || die "no debug kernel (run 'make debug-kernel')"
+else
+	kdir=$CACHE/kernel
+	kver=$(cat "$kdir/version" 2>/dev/null) || die "no kernel (run 'make deps')"
+fi
 qemu="$CACHE/qemu/qemu-system-x86_64"
 [ -x "$qemu" ] || die "no QEMU build (run 'make qemu')"
-"$top/tests/vm/initramfs.sh"
+"$top/tests/vm/initramfs.sh" "$PROFILE_KERNEL"
 
 # Serial and (where the profile wants it) a virtio console share stdout.
 console_args="-chardev stdio,id=con,mux=on,signal=off -serial chardev:con"
@@ -42,17 +48,23 @@ fi
 
 mkdir -p "$CACHE/logs"
 logf=${IDXD_IMS_LOG:-$CACHE/logs/$profile.log}	# IDXD_IMS_LOG: elsewhere
+# What a guest hands back (gcov data, fuzzer findings): a writable share,
+# emptied before each boot, that the guest sees as /run/idxd-ims-out.
+out=$CACHE/vm-out/$profile
+[ -z "${IDXD_IMS_LOG:-}" ] || out=$logf.out	# boots side by side: one each
+rm -rf "$out" && mkdir -p "$out"
 boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 	# shellcheck disable=SC2086
 	timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
-		-accel tcg,thread=multi -cpu "$PROFILE_CPU" -smp "$PROFILE_SMP" -m 1G \
+		-accel tcg,thread=multi -cpu "$PROFILE_CPU" -smp "$PROFILE_SMP" -m "$PROFILE_MEM" \
 		$PROFILE_ARGS \
 		-nodefaults -display none -no-reboot -monitor none $console_args \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
-		-kernel "$CACHE/kernel/root/boot/vmlinuz-$kver" \
+		-virtfs local,path="$out",mount_tag=out,security_model=none \
+		-kernel "$kdir/root/boot/vmlinuz-$kver" \
 		-initrd "$CACHE/vm/initramfs-$kver.cpio.gz" \
 		-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run ${IDXD_IMS_APPEND:-}" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter"
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter"
 	return "${PIPESTATUS[0]}"
 }
 

@@ -3,14 +3,18 @@
 #
 # Build the test guest's initramfs: busybox-static, /init, the 9p modules
 # (decompressed, busybox insmod cannot read .ko.xz) and the two device
-# nodes the kernel needs before devtmpfs is mounted.
+# nodes the kernel needs before devtmpfs is mounted.  Usage:
+# initramfs.sh [stock|debug]; the debug kernel has 9p built in.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/common.sh"
 
-kver=$(cat "$CACHE/kernel/version" 2>/dev/null) || die "no kernel in $CACHE (run 'make deps')"
+flavour=${1:-stock}
+kdir=$CACHE/kernel
+[ "$flavour" = stock ] || kdir=$CACHE/debug-kernel
+kver=$(cat "$kdir/version" 2>/dev/null) || die "no $flavour kernel in $CACHE (run 'make deps' or 'make debug-kernel')"
 out="$CACHE/vm/initramfs-$kver.cpio.gz"
-mods="$CACHE/kernel/root/lib/modules/$kver"
+mods="$kdir/root/lib/modules/$kver"
 fresh() { [ -f "$out" ] && [ "$out" -nt "$top/tests/vm/init" ] && [ "$out" -nt "$0" ]; }
 fresh && exit 0
 
@@ -30,6 +34,7 @@ file -L "$work/bin/busybox" 2>/dev/null | grep -q 'statically linked' ||
 	die "/bin/busybox is not static (install busybox-static)"
 install -m 0755 "$top/tests/vm/init" "$work/init"
 for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+	[ "$flavour" = stock ] || break
 	xz -dc "$mods/kernel/$m.ko.xz" > "$work/lib/modules/$(basename "$m").ko"
 done
 mknod -m 600 "$work/dev/console" c 5 1
