@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # cpu4's share is the CPU hotplug under load: the 10,000 moves run on intel
-if [ "$PROFILE" = cpu4 ]; then MOVES=${MOVES:-3000}; else MOVES=${MOVES:-10000}; fi
+if [ "$PROFILE" = cpu4 ]; then MOVES=${MOVES:-3000}; else MOVES=${MOVES:-$(scaled 10000)}; fi
 check aff:load load_driver
 cfg_wq 0 0 user afftest && enable_dev 0 && enable_wq 0 0 user
 wq_slot 0 0

@@ -9,7 +9,7 @@
 
 BENCH=$REPO/build/bench/ims-bench
 EAL="--no-huge --no-pci --no-shconf -l 0-1 --log-level=lib.eal:error"
-N=300
+N=$(scaled 300)
 
 # run LABEL MODE: one JSON line checked
 run() {
@@ -56,7 +56,7 @@ check scale:start bash -c "echo '255 wq0.2' > $LD"
 check scale:vectors-requested [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 255 ]
 check scale:slots-used [ "$(cat $SYS/dsa0/ims_slots_used)" = $(( used0 + 255 )) ]
 run scale-256 irq
-check scale:load-fires [ "$(sed -nE 's/.*interrupts=([0-9]+).*/\1/p' $LD)" -ge 2550 ]
+check scale:load-fires [ "$(sed -nE 's/.*interrupts=([0-9]+).*/\1/p' $LD)" -ge $(( 255 * $(scaled 10) )) ]
 check scale:none-missed grep -q 'missed=0 stopped=-' $LD
 check scale:stop bash -c "echo 0 > $LD"
 check scale:vectors-freed [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 0 ]
@@ -86,8 +86,8 @@ echo 1 > /proc/irq/$lirq/smp_affinity_list
 l0=$(cat $SYS/wq0.1/ims_irq_count)
 out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error \
 	--vdev dma_idxd_ims0,wq=wq0.1,intr=1 -- \
-	latency --mode migrate --label ims-migrate --migrations 1000 --hotplug 100 \
-	--load dma_idxd_ims0 2>/tmp/bench.err | grep '^{')
+	latency --mode migrate --label ims-migrate --migrations "$(scaled 1000)" \
+	--hotplug "$(scaled 100)" --load dma_idxd_ims0 2>/tmp/bench.err | grep '^{')
 python3 -S -c '
 import json, sys
 try:
@@ -95,17 +95,19 @@ try:
 except Exception:
     d = {}
 l = d.get("load", {})
-ok = (d.get("migrations") == 1000 and d.get("hotplug_cycles") == 100 and
-      d.get("samples", 0) > 1000 and d.get("lost") == 0 and
+m, h = int(sys.argv[2]), int(sys.argv[3])
+ok = (d.get("migrations") == m and d.get("hotplug_cycles") == h and
+      d.get("samples", 0) > m and d.get("lost") == 0 and
       d.get("duplicate") == 0 and d.get("out_of_sequence") == 0 and
       d.get("errors") == 0 and "failed" not in d)
 print("@@ TEST bench:migrate-none-lost-or-duplicate %s %s" % ("PASS" if ok else "FAIL", sys.argv[1]))
-ok2 = (l.get("ops", 0) > 1000 and l.get("errors") == 0 and l.get("mismatches") == 0 and
+ok2 = (l.get("ops", 0) > m and l.get("errors") == 0 and l.get("mismatches") == 0 and
        l.get("interrupt_timeouts") == 0 and "failed" not in l)
 print("@@ TEST bench:migrate-dmadev-load-verified %s %s" % ("PASS" if ok2 else "FAIL", l))
-sys.exit(0 if ok and ok2 else 1)' "${out:-none: $(head -c 200 /tmp/bench.err)}" 2>/dev/null || _failed=1
+sys.exit(0 if ok and ok2 else 1)' "${out:-none: $(head -c 200 /tmp/bench.err)}" \
+	"$(scaled 1000)" "$(scaled 100)" 2>/dev/null || _failed=1
 check bench:all-cpus-online [ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
-check bench:load-interrupts [ $(( $(cat $SYS/wq0.1/ims_irq_count) - l0 )) -gt 1000 ]
+check bench:load-interrupts [ $(( $(cat $SYS/wq0.1/ims_irq_count) - l0 )) -gt "$(scaled 1000)" ]
 echo wq0.1 > /sys/bus/dsa/drivers/user/unbind
 
 check bench:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"

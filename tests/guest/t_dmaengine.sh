@@ -23,22 +23,23 @@ emu_ctl "$bdf" resume
 if [ "$(cat $SYS/dsa0/ims_mode)" = ims ]; then sent_reg=0x1018; else sent_reg=0x1010; fi
 sent0=$(( $(emu_ctl "$bdf" read $sent_reg) ))
 before=$(irq_count "$irq")
-check dma:client-10000 insmod "$REPO/tests/kmod/dma_client_test.ko" count=10000
+copies=$(scaled 10000)
+check dma:client-$copies insmod "$KMOD/dma_client_test.ko" count=$copies
 dmesg | grep dma_client_test | tail -n 2
 after=$(irq_count "$irq")
-check dma:client-verified grep -q "10000 memcpys of 1..65536 bytes and 16 memsets verified" <(dmesg)
+check dma:client-verified grep -q "$copies memcpys of 1..65536 bytes and 16 memsets verified" <(dmesg)
 sent=$(( $(emu_ctl "$bdf" read $sent_reg) - sent0 ))
 # The device sends one message per descriptor; messages to one vector
 # that arrive before the CPU takes the previous merge in the APIC, as on
 # hardware, and each interrupt reaps every finished record.
-check dma:one-message-per-descriptor [ "$sent" = 10016 ]
+check dma:one-message-per-descriptor [ "$sent" = $(( copies + 16 )) ]
 check dma:interrupts-taken test $(( after - before )) -ge 1 -a $(( after - before )) -le "$sent"
 echo "irq $irq ($(cat $SYS/dsa0/ims_mode)): $sent messages sent, $(( after - before )) interrupts taken"
 rmmod dma_client_test
 check dma:unbind bash -c "echo wq0.1 > /sys/bus/dsa/drivers/dmaengine/unbind"
 check dma:no-channel-after [ "$(ls /sys/class/dma | wc -l)" = 0 ]
 check dma:rebind enable_wq 0 1 dmaengine
-check dma:client-again insmod "$REPO/tests/kmod/dma_client_test.ko" count=500
+check dma:client-again insmod "$KMOD/dma_client_test.ko" count=500
 rmmod dma_client_test
 check dma:unload rmmod idxd_ims
 rmmod emu_poke

@@ -106,7 +106,7 @@ check core:enabled-refuses-group bash -c "! echo 1 > $SYS/engine0.0/group_id 2>/
 check core:enabled-refuses-size bash -c "! echo 8 > $SYS/wq0.1/size 2>/dev/null"
 check core:wrong-driver-refused bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/dmaengine/bind 2>/dev/null"
 used0=$(cat $SYS/dsa0/ims_slots_used)
-emu_ctl "$bdf" failcmd 0x22 5	# ENABLE_WQ (5), not the handle's request
+emu_ctl "$bdf" failcmd 0x22 6	# ENABLE_WQ (6), not the handle's request
 check core:cmd-refused-enable-wq bash -c "! echo wq0.0 > /sys/bus/dsa/drivers/user/bind 2>/dev/null"
 check core:wq-refusal-explained grep -q "wq0.0: device refused to enable the WQ: invalid WQ size or threshold (CMDSTS 0x22)" <(dmesg)
 check core:wq-refused-nothing-held [ "$(cat $SYS/wq0.0/state)" = disabled -a "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" -a ! -e /dev/dsa/wq0.0 ]

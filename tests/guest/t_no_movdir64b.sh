@@ -43,7 +43,7 @@ rc=0
 out=$("$REPO/build/bin/imsctl" run memmove wq0.0 --size 4K --count 50 2>&1) || rc=$?
 checkd nomdb:imsctl-picks-write "exit $rc: $(grep submission <<< "$out")" \
 	test "$rc" = 0 -a -n "$(grep 'write submission' <<< "$out")"
-check nomdb:dma-client insmod "$REPO/tests/kmod/dma_client_test.ko" count=200
+check nomdb:dma-client insmod "$KMOD/dma_client_test.ko" count=200
 check nomdb:dma-client-verified grep -q '200 memcpys of 1..65536 bytes and 16 memsets verified' <(dmesg)
 rmmod dma_client_test 2>/dev/null
 

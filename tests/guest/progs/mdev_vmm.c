@@ -30,6 +30,7 @@
 #include <linux/vfio.h>
 #include "../../../uapi/linux/idxd_ims.h"
 #include "result.h"
+#include "vfio_mdev.h"
 
 #define GUEST_IOVA	0x100000ull
 #define GUEST_SIZE	(4u << 20)
@@ -53,28 +54,12 @@ static uint64_t gpa(struct guest *g, void *p)
 
 static int open_guest(struct guest *g)
 {
-	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	char link[256], path[300];
-	ssize_t n;
-	int i;
+	int i, rc;
 
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", g->uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
-	g->container = open("/dev/vfio/vfio", O_RDWR);
-	g->group = open(path, O_RDWR);
-	if (g->container < 0 || g->group < 0)
-		return -errno;
-	if (ioctl(g->group, VFIO_GROUP_GET_STATUS, &gs) ||
-	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EINVAL;
-	if (ioctl(g->group, VFIO_GROUP_SET_CONTAINER, &g->container) ||
-	    ioctl(g->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -errno;
+	rc = vfio_mdev_open(g->uuid, &g->container, &g->group);
+	if (rc)
+		return rc;
 	g->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (g->mem == MAP_FAILED)
