@@ -62,7 +62,8 @@ struct idxd_buf {
  * @bufs: the file's DMA buffers (struct idxd_buf), freed only at release
  * @buf_total: their bytes, bounded by buffer_limit_mb
  * @submitted: a descriptor was submitted: release must drain the WQ
- * @leak: the device may still write: never free the buffers
+ * @leak: the device may still write: its buffers go to the device's
+ *	orphans, freed after its next reset
  * @err_seen: the device's software-error count last reported to poll()
  * @ring: kernel-only copies of submitted batch lists, so a list cannot
  *	change between its check and the device's read of it; one page past
@@ -146,12 +147,19 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 	struct idxd_buf *b, *tmp;
 
 	mutex_lock(&idev->lock);
-	/* The device may still be writing into our buffers: drain first. */
+	/*
+	 * The device may still be writing into our buffers: drain first.
+	 * A WQ marked stopped (a halt or reset under way, idxd_quiesce())
+	 * cannot be drained, and the device is quiet only once the reset
+	 * is done: so are buffers whose drain failed.  The device keeps
+	 * those and frees them after its reset (idxd_vecs_quiet()).
+	 */
 	if (ctx->submitted && !uc->dead && idxd_wq_enabled(wq) &&
-	    idxd_cmd(idev, IDXD_CMD_DRAIN_WQ, BIT(wq->id % 16) |
-		     ((wq->id / 16) << 16), NULL)) {
-		/* leaked rather than freed under a device still writing */
-		dev_warn(&wq->conf_dev, "drain failed: keeping a closed file's DMA buffers\n");
+	    (!READ_ONCE(wq->portal) ||
+	     idxd_cmd(idev, IDXD_CMD_DRAIN_WQ, BIT(wq->id % 16) |
+		      ((wq->id / 16) << 16), NULL))) {
+		dev_warn(&wq->conf_dev, "%s: a closed file's DMA buffers are kept until the device is reset\n",
+			 READ_ONCE(wq->portal) ? "drain failed" : "WQ stopped");
 		ctx->leak = true;
 	}
 	wq->clients--;
@@ -162,11 +170,15 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 	}
 
 	list_for_each_entry_safe(b, tmp, &ctx->bufs, node) {
-		if (!ctx->leak)
+		if (ctx->leak)
+			idxd_dma_orphan(idev, b->len, b->cpu, b->iova);
+		else
 			dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
 		kfree(b);
 	}
-	if (ctx->ring && !ctx->leak)
+	if (ctx->ring && ctx->leak)
+		idxd_dma_orphan(idev, idxd_ring_bytes(ctx), ctx->ring, ctx->ring_iova);
+	else if (ctx->ring)
 		dma_free_coherent(idev_dev(idev), idxd_ring_bytes(ctx),
 				  ctx->ring, ctx->ring_iova);
 	put_device(&uc->dev);

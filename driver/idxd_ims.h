@@ -423,16 +423,28 @@ void idxd_dma_unregister(struct idxd_wq *wq);
 void idxd_dma_irq(struct idxd_wq *wq);
 void idxd_dma_abort(struct idxd_wq *wq);
 
+/*
+ * The test hooks (debugfs.c, irq_load.c: ims_fill, irq_ctl, irq_load)
+ * are built only into the tests' module (IDXD_IMS_TEST_HOOKS=y, see
+ * driver/Kbuild); the module users load has none.
+ */
+#ifdef IDXD_IMS_TEST_HOOKS
 /* debugfs.c */
 void idxd_debugfs_init(void);
 void idxd_debugfs_exit(void);
 void idxd_debugfs_add(struct idxd_dev *idev);
+void idxd_debugfs_del(struct idxd_dev *idev);
+struct idxd_wq *idxd_dbg_find_wq(struct idxd_dev *idev, const char *name);
 
 /* irq_load.c */
 extern const struct file_operations idxd_irq_load_fops;
 void idxd_irq_load_stop(struct idxd_dev *idev);
-void idxd_debugfs_del(struct idxd_dev *idev);
-struct idxd_wq *idxd_dbg_find_wq(struct idxd_dev *idev, const char *name);
+#else
+static inline void idxd_debugfs_init(void) { }
+static inline void idxd_debugfs_exit(void) { }
+static inline void idxd_debugfs_add(struct idxd_dev *idev) { }
+static inline void idxd_debugfs_del(struct idxd_dev *idev) { }
+#endif
 
 /* cdev.c */
 int idxd_cdev_init(void);
