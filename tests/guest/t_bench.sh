@@ -77,6 +77,23 @@ check scale:limit-explained bash -c "dmesg | grep -qE 'irq_load: vector [0-9]+ o
 check scale:limit-unwound [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 0 ]
 check scale:refusal-explained bash -c "dmesg | grep -q 'irq_load: wq0.0 is not an enabled kernel WQ'"
 check scale:refusals-hold-nothing [ "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" ]
+# a load stopped while its NOOPs cannot complete (the device paused): its
+# vectors and records stay with the device, orphaned (their irqs no longer
+# call the freed load), until the device's next reset frees them
+bdf=$(dsa_bdf_of 0)
+check scale:orphan-start bash -c "echo '8 wq0.2' > $LD"
+sleep 0.5
+emu_ctl "$bdf" pause
+sleep 0.3
+check scale:orphan-stop bash -c "echo 0 > $LD"
+check scale:orphan-logged grep -q "irq_load: descriptors still on the device" <(dmesg)
+check scale:orphans-kept [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 8 ]
+emu_ctl "$bdf" resume		# late completions find nobody
+sleep 0.5
+emu_ctl "$bdf" halt		# recovery resets the device
+for i in $(seq 100); do dmesg | grep -q "recovered from halt" && break; sleep 0.1; done
+check scale:orphans-freed-by-reset [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 0 ]
+check scale:orphan-slots-back [ "$(cat $SYS/dsa0/ims_slots_used)" = "$used0" ]
 echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind
 
 # migration under way: 1000 affinity moves, then 100 CPU offline/online
