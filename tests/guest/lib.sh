@@ -29,20 +29,22 @@ dsa_bdfs() {
 # The kernel this guest runs: Debian's stock 6.12, or the debug lane's
 # (the same 6.12 with the kernel's checkers on), each with the modules
 # built for it.
+# The host's cache (CACHE=..., passed by boot.sh; the repo's .cache by default).
+CACHE=${IDXD_IMS_CACHE:-$REPO/.cache}
 case $(uname -r) in
 *-idxd-ims-debug)
 	DEBUG_KERNEL=1
-	KROOT=$REPO/.cache/debug-kernel/root
+	KROOT=$CACHE/debug-kernel/root
 	KMOD=$REPO/build/debug/kmod
 	DRIVER_KO=$REPO/build/debug/driver/idxd_ims.ko
 	DMATEST_KO=$KROOT/lib/modules/$(uname -r)/kernel/drivers/dma/dmatest.ko ;;
 *)
 	DEBUG_KERNEL=0
-	KROOT=$REPO/.cache/kernel/root
+	KROOT=$CACHE/kernel/root
 	KMOD=$REPO/tests/kmod
 	DRIVER_KO=$REPO/build/test/driver/idxd_ims.ko	# with the test hooks
 	# Debian builds no dmatest: 'make upstream-modules' builds upstream's
-	DMATEST_KO=$REPO/.cache/upstream-kmod/dmatest/drivers/dma/dmatest.ko ;;
+	DMATEST_KO=$CACHE/upstream-kmod/dmatest/drivers/dma/dmatest.ko ;;
 esac
 kmod_dir() { echo "$KMOD"; }
 

@@ -63,7 +63,7 @@ boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 		-virtfs local,path="$out",mount_tag=out,security_model=none \
 		-kernel "$kdir/root/boot/vmlinuz-$kver" \
 		-initrd "$CACHE/vm/initramfs-$kver.cpio.gz" \
-		-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.profile=$profile idxd_ims.run=$run ${IDXD_IMS_APPEND:-}" \
+		-append "$console_cmdline loglevel=4 panic=-1 oops=panic $PROFILE_CMDLINE idxd_ims.repo=$top idxd_ims.cache=$CACHE idxd_ims.profile=$profile idxd_ims.run=$run ${IDXD_IMS_APPEND:-}" \
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$logf" | grep --line-buffered -E "$filter"
 	return "${PIPESTATUS[0]}"
 }
