@@ -692,13 +692,26 @@ static uint32_t dsa_run_cmd(IntelDsaState *s, uint32_t cmd, uint32_t operand,
     }
 }
 
-/* Commands complete in a bottom half: CMDSTS.active is visible meanwhile. */
-static void dsa_cmd_bh(void *opaque)
+/*
+ * Commands complete in a bottom half, so CMDSTS.active is visible
+ * meanwhile; but a bottom half runs when the host schedules QEMU's main
+ * loop, which on a loaded host can be milliseconds away, while silicon
+ * completes a command in microseconds.  Drivers poll on that assumption
+ * (DPDK's dma_idxd gives up after 1000 reads of CMDSTS), so a command
+ * still pending when CMDSTS has been read DSA_CMD_POLLS_MAX times as
+ * active completes at that read, whatever the host is doing.
+ */
+#define DSA_CMD_POLLS_MAX 3
+
+static void dsa_cmd_complete(IntelDsaState *s)
 {
-    IntelDsaState *s = opaque;
     uint32_t cmd = (s->cmd >> 20) & 0x1f;
     uint32_t operand = s->cmd & 0xfffff;
     uint32_t result = 0, err;
+
+    if (!(s->cmdsts & DSA_CMDSTS_ACTIVE)) {
+        return;     /* polled to completion before the bottom half ran */
+    }
 
     if (s->fail_next_cmd && (!s->fail_only_cmd || s->fail_only_cmd == cmd)) {
         /* test control: refuse this command as the device could, untouched */
@@ -718,6 +731,25 @@ static void dsa_cmd_bh(void *opaque)
     if (dsa_state(s) == DSA_STATE_ENABLED) {
         qemu_bh_schedule(s->work_bh);
     }
+}
+
+static void dsa_cmd_bh(void *opaque)
+{
+    IntelDsaState *s = opaque;
+
+    if (!(s->emu_ctrl & DSA_EMU_CTRL_HOLD_CMD)) {
+        dsa_cmd_complete(s);
+    }
+}
+
+/* A read of CMDSTS: see DSA_CMD_POLLS_MAX. */
+static uint32_t dsa_cmdsts_read(IntelDsaState *s)
+{
+    if ((s->cmdsts & DSA_CMDSTS_ACTIVE) && ++s->cmd_polls > DSA_CMD_POLLS_MAX) {
+        qemu_bh_cancel(s->cmd_bh);
+        dsa_cmd_complete(s);
+    }
+    return s->cmdsts;
 }
 
 static void dsa_halt(IntelDsaState *s, bool flr)
@@ -834,7 +866,7 @@ static uint64_t dsa_reg_read32(IntelDsaState *s, hwaddr addr)
         v = s->cmd;
         break;
     case DSA_REG_CMDSTS:
-        v = s->cmdsts;
+        v = dsa_cmdsts_read(s);
         break;
     case DSA_REG_CMDCAP:
         v = dsa_cmdcap(s);
@@ -876,6 +908,7 @@ static void dsa_write_cmd(IntelDsaState *s, uint32_t val)
     }
     s->cmd = val;
     s->cmdsts = DSA_CMDSTS_ACTIVE;
+    s->cmd_polls = 0;
     qemu_bh_schedule(s->cmd_bh);
 }
 
@@ -1064,7 +1097,7 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
     if (addr != DSA_EMU_CTRL || !s->emulation_id) {
         return;
     }
-    s->emu_ctrl = val & DSA_EMU_CTRL_PAUSE;
+    s->emu_ctrl = val & (DSA_EMU_CTRL_PAUSE | DSA_EMU_CTRL_HOLD_CMD);
     if (val & DSA_EMU_CTRL_FAIL_CMD) {
         s->fail_next_cmd = DSA_EMU_CTRL_FAIL_CODE(val);
         s->fail_only_cmd = DSA_EMU_CTRL_FAIL_ONLY(val);
@@ -1078,6 +1111,9 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
         bitmap_zero(s->msix_granted, DSA_MAX_WQS + 1);
         s->handle_gen = (s->handle_gen + 1) & 7;
         dsa_misc_irq(s, DSA_INTC_HANDLE_REVOKED, true);
+    }
+    if (s->cmdsts & DSA_CMDSTS_ACTIVE) {
+        qemu_bh_schedule(s->cmd_bh);    /* released from HOLD_CMD */
     }
     qemu_bh_schedule(s->work_bh);
 }

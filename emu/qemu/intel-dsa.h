@@ -243,6 +243,7 @@ enum {
 #define DSA_EMU_CTRL_FAIL_CODE(v) (((v) >> 8) & 0xff)  /* ... with this */
 #define DSA_EMU_CTRL_FAIL_ONLY(v) (((v) >> 16) & 0x1f) /* ... if this command */
 #define DSA_EMU_CTRL_REVOKE     (1u << 4)   /* W: revoke every handle */
+#define DSA_EMU_CTRL_HOLD_CMD   (1u << 5)   /* commands finish only when polled */
 #define DSA_EMU_MSIX_SENT       0x010       /* u64 counters from here */
 #define DSA_EMU_IMS_SENT        0x018
 #define DSA_EMU_IMS_LATCHED     0x020
@@ -328,6 +329,7 @@ struct IntelDsaState {
     uint32_t emu_ctrl;
     uint8_t fail_next_cmd;      /* test control: CMDSTS error to inject */
     uint8_t fail_only_cmd;      /* ... into this command only (0: any) */
+    uint8_t cmd_polls;          /* CMDSTS reads that found this command active */
     uint64_t msix_sent, ims_sent, ims_latched, bad_handle, desc_done;
 
     QEMUBH *work_bh;

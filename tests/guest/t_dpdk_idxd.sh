@@ -41,6 +41,8 @@ DPDK_TEST=dmadev_autotest timeout 240 dpdk-test -l 0 --in-memory --iova-mode=va 
 # progress lines end in \r: one line each
 tr '\r' '\n' < $LOG | grep -E 'IOVA mode|Test dmadev instance|Running|Test OK|Test Failed|failed|Error' |
 	grep -v '^Ops submitted' | head -n 40
+# a failure shows what dpdk-test said last (e.g. IDXD_PMD's own errors)
+[ "$rc" = 0 ] || tr '\r' '\n' < $LOG | grep -v '^Ops submitted' | tail -n 25
 checkd dpdk:autotest "dpdk-test exit $rc" [ "$rc" = 0 ]
 check dpdk:test-ok grep -q '^Test OK' $LOG
 check dpdk:iova-va grep -q "Selected IOVA mode 'VA'" $LOG
