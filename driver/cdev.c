@@ -73,6 +73,9 @@ struct idxd_buf {
  * @ring_descs: entries in @ring
  * @ring_used: entries in use since the last drain
  * @efd: the file's eventfd, on wq->efds while @efd.ctx is set
+ * @user: the device's resets reach the file through it (idev->lock)
+ * @lost: a reset lost what the device held; reported once by poll()
+ *	(EPOLLPRI), set under idev->lock
  */
 struct idxd_ctx {
 	struct idxd_ucdev *uc;
@@ -88,6 +91,8 @@ struct idxd_ctx {
 	unsigned int ring_descs;
 	unsigned int ring_used;
 	struct idxd_efd efd;
+	struct idxd_user user;
+	bool lost;
 };
 
 /* The ring's allocation: its entries, then a page for the drain record. */
@@ -104,6 +109,45 @@ int idxd_cdev_major(void)
 static struct idxd_dev *ctx_idev(struct idxd_ctx *ctx)
 {
 	return ctx->uc->wq->idev;
+}
+
+static void idxd_ctx_quiesce(struct idxd_user *u)
+{
+	/* submissions see the WQ stopped (write() says -EAGAIN) */
+}
+
+/*
+ * The reset is over: whatever the file had on the device is lost, and the
+ * device no longer reads or writes it.  Say so: EPOLLPRI (pollers wake on
+ * idev->err_wait).  The eventfd is not signalled: its count is the WQ's
+ * interrupts, and a reset is none.
+ */
+static void idxd_ctx_resume(struct idxd_user *u, enum idxd_health now)
+{
+	struct idxd_ctx *ctx = container_of(u, struct idxd_ctx, user);
+
+	if (now == IDXD_LIVE)
+		WRITE_ONCE(ctx->lost, true);
+}
+
+static const struct idxd_user_ops idxd_ctx_user_ops = {
+	.quiesce = idxd_ctx_quiesce,
+	.resume = idxd_ctx_resume,
+};
+
+/* Why a submission cannot go in now: -EAGAIN while the device resets. */
+static int idxd_ctx_cannot_submit(struct idxd_ctx *ctx)
+{
+	if (READ_ONCE(ctx->uc->dead))
+		return -ENXIO;
+	switch (READ_ONCE(ctx_idev(ctx)->health)) {
+	case IDXD_LIVE:
+		return 0;
+	case IDXD_RESETTING:
+		return -EAGAIN;
+	default:
+		return -ENXIO;
+	}
 }
 
 static int idxd_cdev_open(struct inode *inode, struct file *filp)
@@ -128,6 +172,7 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 		get_device(&uc->dev);
 		ctx->uc = uc;
 		ctx->err_seen = idev->err_count;
+		idxd_user_add(idev, &ctx->user, &idxd_ctx_user_ops);
 	}
 	mutex_unlock(&idev->lock);
 	if (rc) {
@@ -162,6 +207,7 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 			 READ_ONCE(wq->portal) ? "drain failed" : "WQ stopped");
 		ctx->leak = true;
 	}
+	idxd_user_del(idev, &ctx->user);
 	wq->clients--;
 	mutex_unlock(&idev->lock);
 	if (ctx->efd.ctx) {
@@ -320,10 +366,7 @@ static int idxd_ring_wait_stop(struct idxd_ctx *ctx)
 {
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	if (READ_ONCE(ctx->uc->dead) ||
-	    READ_ONCE(ctx_idev(ctx)->state) == IDXD_DEV_HALTED)
-		return -ENXIO;
-	return 0;
+	return idxd_ctx_cannot_submit(ctx);
 }
 
 /**
@@ -587,7 +630,7 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 		unsigned int ring_used = ctx->ring_used;
 		int err;
 
-		err = ctx->uc->dead ? -ENXIO : idxd_check_user_desc(ctx, &descs[i], false);
+		err = idxd_ctx_cannot_submit(ctx) ?: idxd_check_user_desc(ctx, &descs[i], false);
 		if (!err)
 			err = idxd_submit(wq, &descs[i]);
 		if (err && ctx->ring_used > ring_used)
@@ -611,8 +654,14 @@ static __poll_t idxd_cdev_poll(struct file *filp, struct poll_table_struct *wait
 	__poll_t mask = 0;
 
 	poll_wait(filp, &idev->err_wait, wait);
-	if (ctx->uc->dead || idev->state == IDXD_DEV_HALTED)
+	/* gone for good; a reset in progress is not (see EPOLLPRI) */
+	if (READ_ONCE(ctx->uc->dead) || READ_ONCE(idev->health) == IDXD_DEAD)
 		mask |= EPOLLERR;
+	/* once per reset that lost the file's work, to a caller asking */
+	if ((poll_requested_events(wait) & EPOLLPRI) && READ_ONCE(ctx->lost)) {
+		mask |= EPOLLPRI;
+		WRITE_ONCE(ctx->lost, false);
+	}
 	/*
 	 * Each new software error is reported once per file, to a caller
 	 * that asks for EPOLLIN: one polling only for EPOLLERR (libidxdims

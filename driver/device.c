@@ -345,9 +345,9 @@ void idxd_device_disable(struct idxd_dev *idev)
 }
 
 /*
- * Stop using the device: WQs are marked disabled (their interrupts and IMS
- * slots stay), in-flight kernel descriptors are aborted, and what was on
- * is remembered for idxd_restore().  Caller holds idev->lock.
+ * Stop using the device: WQs are marked stopped (their interrupts and IMS
+ * slots stay), what was on is remembered for idxd_restore(), and the
+ * device's users hear that it is RESETTING.  Caller holds idev->lock.
  */
 static void idxd_quiesce(struct idxd_dev *idev)
 {
@@ -364,13 +364,15 @@ static void idxd_quiesce(struct idxd_dev *idev)
 		idxd_wq_set_stopped(wq);
 	}
 	idxd_vecs_revoked(idev);	/* a reset revokes every handle */
-	wake_up_interruptible_all(&idev->err_wait);
+	idxd_set_health(idev, IDXD_RESETTING);
 }
 
 /*
  * After the device lost its state: reset it, enable it and every WQ that
  * was on, and put the IMS slots back from their cached messages (the PCI
- * core restores MSI-X but knows nothing of IMS).  Caller holds idev->lock.
+ * core restores MSI-X but knows nothing of IMS).  Caller holds idev->lock
+ * and then moves the health on: LIVE on success (the users' ->resume()
+ * fails what the device dropped), else DEAD.
  */
 static int idxd_restore(struct idxd_dev *idev)
 {
@@ -381,11 +383,8 @@ static int idxd_restore(struct idxd_dev *idev)
 	rc = idxd_device_reset(idev);
 	if (rc)
 		return rc;
-	/* Only now can the device no longer write: fail what it dropped. */
-	for (i = 0; i < idev->caps.max_wqs; i++)
-		if (idev->wqs[i]->dma)
-			idxd_dma_abort(idev->wqs[i]);
-	idxd_vecs_quiet(idev);		/* what was kept for a late write goes */
+	/* Only now can the device no longer write: what was kept goes. */
+	idxd_vecs_quiet(idev);
 	idev->state = IDXD_DEV_DISABLED;
 	if (idev->ims)
 		ims_restore(idev->ims);
@@ -426,10 +425,13 @@ void idxd_halt_work(struct work_struct *work)
 		reset == IDXD_RESET_FLR ? "a function-level reset" :
 		"nothing: a warm/cold reset of the platform is needed");
 	mutex_lock(&idev->lock);
-	idxd_quiesce(idev);
+	if (idev->health == IDXD_RESETTING) {
+		/* a function-level reset is under way: reset_done restores */
+		mutex_unlock(&idev->lock);
+		return;
+	}
+	idxd_quiesce(idev);		/* remembers what was on */
 	idev->state = IDXD_DEV_HALTED;
-	/* open files poll EPOLLERR while halted: wake them to see it */
-	wake_up_interruptible_all(&idev->err_wait);
 	if (reset == IDXD_RESET_FLR) {
 		idev->recovering = true;	/* our reset: skip reset_prepare/done */
 		mutex_unlock(&idev->lock);
@@ -442,6 +444,7 @@ void idxd_halt_work(struct work_struct *work)
 		rc = idxd_restore(idev);
 	if (rc)
 		idev->state = IDXD_DEV_HALTED;
+	idxd_set_health(idev, rc ? IDXD_DEAD : IDXD_LIVE);
 	mutex_unlock(&idev->lock);
 	if (rc)
 		dev_err(&idev->conf_dev, "recovery from halt failed; device stays halted\n");
@@ -460,7 +463,8 @@ void idxd_reset_prepare(struct pci_dev *pdev)
 	if (!idev || idev->recovering)
 		return;
 	mutex_lock(&idev->lock);
-	idxd_quiesce(idev);
+	if (idev->health != IDXD_RESETTING)	/* not inside a halt recovery */
+		idxd_quiesce(idev);
 	mutex_unlock(&idev->lock);
 }
 
@@ -476,9 +480,14 @@ void idxd_reset_done(struct pci_dev *pdev)
 	if (!idev || idev->recovering)
 		return;
 	mutex_lock(&idev->lock);
+	if (idev->health != IDXD_RESETTING) {
+		mutex_unlock(&idev->lock);
+		return;
+	}
 	rc = idxd_restore(idev);
 	if (rc)
 		idev->state = IDXD_DEV_HALTED;
+	idxd_set_health(idev, rc ? IDXD_DEAD : IDXD_LIVE);
 	mutex_unlock(&idev->lock);
 	if (rc)
 		dev_err(&idev->conf_dev, "not restored after a function-level reset: %d\n", rc);

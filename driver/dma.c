@@ -28,6 +28,7 @@ struct idxd_dma_chan {
 	struct device *dev;		/* held until release */
 	u64 max_xfer;
 	int irq;
+	struct idxd_user user;		/* the device's resets */
 	spinlock_t lock;		/* the three lists */
 	struct list_head free;
 	struct list_head pending;	/* submitted, not yet in the WQ */
@@ -256,24 +257,28 @@ void idxd_dma_irq(struct idxd_wq *wq)
 	idxd_dma_reap(wq->dma);
 }
 
-/* Fail every descriptor the device holds or will never get. */
-static void idxd_dma_abort_chan(struct idxd_dma_chan *idc)
+/*
+ * Finish every descriptor on @list (idc->active or idc->pending), oldest
+ * first: with its result if the device wrote its record, else aborted.
+ */
+static void idxd_dma_fail_list(struct idxd_dma_chan *idc, struct list_head *list)
 {
 	struct idxd_dma_desc *d;
-	struct dmaengine_result res = { .result = DMA_TRANS_ABORTED };
+	struct dmaengine_result res = { };
 	struct idxd_dma_cb cb;
 	unsigned long flags;
+	u8 st;
 
 	for (;;) {
 		spin_lock_irqsave(&idc->lock, flags);
-		d = list_first_entry_or_null(&idc->active, struct idxd_dma_desc,
-					     node) ?:
-		    list_first_entry_or_null(&idc->pending, struct idxd_dma_desc,
-					     node);
+		d = list_first_entry_or_null(list, struct idxd_dma_desc, node);
 		if (!d) {
 			spin_unlock_irqrestore(&idc->lock, flags);
 			return;
 		}
+		st = READ_ONCE(d->cr->status);
+		res.result = (st & IDXD_IMS_ST_MASK) == IDXD_IMS_ST_SUCCESS ?
+			     DMA_TRANS_NOERROR : DMA_TRANS_ABORTED;
 		idxd_cookie_complete(&d->txd);
 		cb.cb = d->txd.callback;
 		cb.cb_result = d->txd.callback_result;
@@ -287,14 +292,43 @@ static void idxd_dma_abort_chan(struct idxd_dma_chan *idc)
 	}
 }
 
-/**
- * idxd_dma_abort() - fail what the device will never complete (a reset)
- * @wq: a kernel WQ with a channel; the device no longer writes
- */
-void idxd_dma_abort(struct idxd_wq *wq)
+/* Fail every descriptor the device holds or will never get. */
+static void idxd_dma_abort_chan(struct idxd_dma_chan *idc)
 {
-	idxd_dma_abort_chan(wq->dma);
+	idxd_dma_fail_list(idc, &idc->active);
+	idxd_dma_fail_list(idc, &idc->pending);
 }
+
+static void idxd_dma_quiesce(struct idxd_user *u)
+{
+	/* nothing to stop: pushes find the portal closed and keep pending */
+}
+
+/*
+ * After a reset: what the device held is lost (aborted, but for records
+ * written before the halt); what it never got goes in now.  If the device
+ * is dead only what it never got can be failed: it may still write the
+ * records of the rest, which stay until the channel goes.
+ */
+static void idxd_dma_resume(struct idxd_user *u, enum idxd_health now)
+{
+	struct idxd_dma_chan *idc = container_of(u, struct idxd_dma_chan, user);
+	unsigned long flags;
+
+	if (now != IDXD_LIVE) {
+		idxd_dma_fail_list(idc, &idc->pending);
+		return;
+	}
+	idxd_dma_fail_list(idc, &idc->active);
+	spin_lock_irqsave(&idc->lock, flags);
+	idxd_dma_push(idc);
+	spin_unlock_irqrestore(&idc->lock, flags);
+}
+
+static const struct idxd_user_ops idxd_dma_user_ops = {
+	.quiesce = idxd_dma_quiesce,
+	.resume = idxd_dma_resume,
+};
 
 static enum dma_status idxd_dma_tx_status(struct dma_chan *c,
 					  dma_cookie_t cookie,
@@ -444,6 +478,7 @@ int idxd_dma_register(struct idxd_wq *wq)
 		return rc;
 	}
 	wq->dma = idc;
+	idxd_user_add(wq->idev, &idc->user, &idxd_dma_user_ops);
 	dev_info(&wq->conf_dev, "dmaengine channel %s (memcpy, memset)\n",
 		 dma_chan_name(&idc->chan));
 	return 0;
@@ -464,6 +499,7 @@ void idxd_dma_unregister(struct idxd_wq *wq)
 	lockdep_assert_held(&wq->idev->lock);
 	if (!idc)
 		return;
+	idxd_user_del(wq->idev, &idc->user);
 	/* Finish what the drain completed, fail the rest, then go. */
 	idxd_dma_reap(idc);
 	spin_lock_irqsave(&idc->lock, flags);

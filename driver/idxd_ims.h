@@ -75,6 +75,54 @@ enum idxd_dev_state {
 	IDXD_DEV_HALTED,
 };
 
+/**
+ * enum idxd_health - can the device run work?  Every path asks this one
+ * state (idev->health, changed only by idxd_set_health()).
+ * @IDXD_LIVE: it runs what it is given (idev->state says what is
+ *	configured and enabled)
+ * @IDXD_RESETTING: a halt recovery or a function-level reset is under
+ *	way: nothing is submitted, and what the device held is lost
+ * @IDXD_DEAD: recovery failed; the device stays halted until a later
+ *	reset (sysfs "reset") brings it back or the driver is unbound
+ */
+enum idxd_health {
+	IDXD_LIVE,
+	IDXD_RESETTING,
+	IDXD_DEAD,
+};
+
+struct idxd_user;
+
+/**
+ * struct idxd_user_ops - what a user of the device hears of its health
+ * @quiesce: the device is about to be reset (LIVE or DEAD -> RESETTING):
+ *	stop submitting; work already on the device will not complete.
+ *	Must not wait for the device.
+ * @resume: the reset is over (RESETTING -> @now).  With IDXD_LIVE the
+ *	device has been reset and its configuration, WQs and interrupts
+ *	restored: nothing submitted before the reset can be written any
+ *	more, so its memory is the user's again, and the work is lost.
+ *	With IDXD_DEAD recovery failed: the device may not be quiet, so
+ *	what it held must stay with it (orphaned) until removal.
+ *
+ * Both run with idev->lock held, in the order the users registered.
+ */
+struct idxd_user_ops {
+	void (*quiesce)(struct idxd_user *u);
+	void (*resume)(struct idxd_user *u, enum idxd_health now);
+};
+
+/**
+ * struct idxd_user - something that has work on the device: an open WQ
+ *	file, a dmaengine channel, an open virtual DSA
+ * @node: on idev->users (idev->lock)
+ * @ops: its callbacks
+ */
+struct idxd_user {
+	struct list_head node;
+	const struct idxd_user_ops *ops;
+};
+
 enum idxd_wq_state {
 	IDXD_WQ_DISABLED,
 	IDXD_WQ_ENABLED,
@@ -220,6 +268,9 @@ struct idxd_dev {
 	u64 err_count;
 	wait_queue_head_t err_wait;
 
+	enum idxd_health health;	/* idxd_set_health(); under lock */
+	u32 resets;			/* resets recovered from (lock) */
+	struct list_head users;		/* struct idxd_user (lock) */
 	struct work_struct halt_work;
 	struct work_struct revoke_work;	/* INTCAUSE: handles revoked */
 	bool recovering;		/* the driver itself is resetting */
@@ -380,6 +431,19 @@ void idxd_revoke_work(struct work_struct *work);
 void idxd_reset_prepare(struct pci_dev *pdev);
 void idxd_reset_done(struct pci_dev *pdev);
 
+/* health.c */
+void idxd_set_health(struct idxd_dev *idev, enum idxd_health to);
+const char *idxd_health_name(enum idxd_health h);
+void idxd_user_add(struct idxd_dev *idev, struct idxd_user *u,
+		   const struct idxd_user_ops *ops);
+void idxd_user_del(struct idxd_dev *idev, struct idxd_user *u);
+
+/* Can work be submitted now?  (Lockless: a hint; submission re-checks.) */
+static inline bool idxd_live(struct idxd_dev *idev)
+{
+	return READ_ONCE(idev->health) == IDXD_LIVE;
+}
+
 /* wq.c */
 int idxd_wq_enable(struct idxd_wq *wq);
 int idxd_wq_hw_enable(struct idxd_wq *wq);
@@ -421,7 +485,6 @@ u32 idxd_wq_occupancy(struct idxd_wq *wq);
 int idxd_dma_register(struct idxd_wq *wq);
 void idxd_dma_unregister(struct idxd_wq *wq);
 void idxd_dma_irq(struct idxd_wq *wq);
-void idxd_dma_abort(struct idxd_wq *wq);
 
 /*
  * The test hooks (debugfs.c, irq_load.c: ims_fill, irq_ctl, irq_load)

@@ -265,6 +265,7 @@ static struct idxd_dev *idxd_alloc_dev(struct pci_dev *pdev, enum idxd_type type
 	mutex_init(&idev->vec_lock);
 	INIT_LIST_HEAD(&idev->vectors);
 	INIT_LIST_HEAD(&idev->orphans);
+	INIT_LIST_HEAD(&idev->users);
 	init_completion(&idev->cmd_done);
 	spin_lock_init(&idev->err_lock);
 	init_waitqueue_head(&idev->err_wait);

@@ -553,12 +553,54 @@ static ssize_t vdsa_write(struct vfio_device *vdev, const char __user *buf,
 	return rc;
 }
 
+static void vdsa_host_quiesce(struct idxd_user *u)
+{
+	struct vdsa *vd = container_of(u, struct vdsa, user);
+
+	mutex_lock(&vd->lock);
+	vd->host_stopped = true;	/* the guest's descriptors are dropped */
+	mutex_unlock(&vd->lock);
+}
+
+/*
+ * The host device was reset under the guest: what the guest had on it is
+ * lost, so its device halts, as a DSA does; the guest resets it and goes
+ * on (its vectors kept their host slots).  After a failed host recovery
+ * the halt asks for more than the guest can do, and work in flight stays
+ * with the host device, which may still write it.
+ */
+static void vdsa_host_resume(struct idxd_user *u, enum idxd_health now)
+{
+	struct vdsa *vd = container_of(u, struct vdsa, user);
+
+	mutex_lock(&vd->lock);
+	vd->host_stopped = false;
+	if (now == IDXD_LIVE)
+		vdsa_slots_lost(vd);
+	if (vd->dev_enabled) {
+		dev_warn(vd->vdev.dev, "host device %s reset: the guest's device halts\n",
+			 now == IDXD_LIVE ? "was" : "could not be");
+		vdsa_halt(vd, now == IDXD_LIVE ? IDXD_RESET_SOFTWARE : IDXD_RESET_WARM);
+	}
+	mutex_unlock(&vd->lock);
+}
+
+static const struct idxd_user_ops vdsa_user_ops = {
+	.quiesce = vdsa_host_quiesce,
+	.resume = vdsa_host_resume,
+};
+
 static int vdsa_open(struct vfio_device *vdev)
 {
 	struct vdsa *vd = to_vdsa(vdev);
 	unsigned int i;
 	int rc;
 
+	/* idev->lock comes before vd->lock: register first */
+	mutex_lock(&vd->idev->lock);
+	vd->host_stopped = vd->idev->health != IDXD_LIVE;
+	idxd_user_add(vd->idev, &vd->user, &vdsa_user_ops);
+	mutex_unlock(&vd->idev->lock);
 	mutex_lock(&vd->lock);
 	for (i = 0; i < vd->nr_wqs; i++) {
 		rc = vdsa_slots_alloc(vd, &vd->wqs[i]);
@@ -575,6 +617,9 @@ err:
 	while (i--)
 		vdsa_slots_free(vd, &vd->wqs[i]);
 	mutex_unlock(&vd->lock);
+	mutex_lock(&vd->idev->lock);
+	idxd_user_del(vd->idev, &vd->user);
+	mutex_unlock(&vd->idev->lock);
 	return rc;
 }
 
@@ -584,6 +629,10 @@ static void vdsa_close(struct vfio_device *vdev)
 	struct vdsa *vd = to_vdsa(vdev);
 	unsigned int i;
 
+	/* from here a host reset does not reach us: work left is orphaned */
+	mutex_lock(&vd->idev->lock);
+	idxd_user_del(vd->idev, &vd->user);
+	mutex_unlock(&vd->idev->lock);
 	mutex_lock(&vd->lock);
 	vdsa_reset(vd);
 	for (i = 0; i < vd->nr_vecs; i++)

@@ -101,6 +101,10 @@ struct vdsa {
 	struct vdsa_vec internal;	/* completions no guest vector asked for */
 	struct eventfd_ctx *req_trigger;	/* VFIO request: please close */
 	bool dev_enabled;
+	struct idxd_user user;		/* host resets, while open */
+	bool host_stopped;		/* the host device is resetting */
+	bool halted;			/* the guest's device is halted ... */
+	u8 halt_reset;			/* ... and needs this reset type */
 };
 
 /* mdev.c */
@@ -120,6 +124,7 @@ ssize_t vdsa_bar0_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
 ssize_t vdsa_portal_write(struct vdsa *vd, const char *buf, size_t count,
 			  loff_t off);
 void vdsa_reset(struct vdsa *vd);
+void vdsa_halt(struct vdsa *vd, u8 reset_type);
 void vdsa_swerr(struct vdsa *vd, unsigned int wq, u8 err, const struct idxd_ims_desc *d);
 
 /* mdev_desc.c */
@@ -128,6 +133,7 @@ void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w);
 void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *d);
 void vdsa_reap(struct vdsa *vd);
 int vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w);
+void vdsa_slots_lost(struct vdsa *vd);
 void vdsa_signal(struct vdsa_vec *v);
 
 #endif /* _IDXD_IMS_MDEV_H_ */

@@ -262,7 +262,7 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	u8 st;
 
 	lockdep_assert_held(&vd->lock);
-	if (!vd->dev_enabled || !w->enabled || w->dead)
+	if (!vd->dev_enabled || !w->enabled || w->dead || vd->host_stopped)
 		return;
 	mutex_lock(&vd->slot_lock);
 	for (i = 0; i < w->size && !s; i++)
@@ -336,6 +336,31 @@ void vdsa_reap(struct vdsa *vd)
 		}
 	}
 	mutex_unlock(&vd->slot_lock);
+}
+
+/**
+ * vdsa_slots_lost() - the host device was reset: free every busy slot
+ * @vd: the virtual device; caller holds vd->lock
+ *
+ * The device lost those descriptors and, reset, writes none of their
+ * buffers any more.  No record is written for them, as a halted DSA
+ * writes none.
+ */
+void vdsa_slots_lost(struct vdsa *vd)
+{
+	unsigned int i, k, n = 0;
+
+	lockdep_assert_held(&vd->lock);
+	mutex_lock(&vd->slot_lock);
+	for (i = 0; i < vd->nr_wqs; i++) {
+		for (k = 0; k < vd->wqs[i].size; k++) {
+			n += vd->wqs[i].slots[k].busy;
+			vd->wqs[i].slots[k].busy = false;
+		}
+	}
+	mutex_unlock(&vd->slot_lock);
+	if (n)
+		dev_info(vd->vdev.dev, "%u descriptor(s) lost to the host device's reset\n", n);
 }
 
 static bool vdsa_wq_busy(struct vdsa *vd, struct vdsa_wq *w)

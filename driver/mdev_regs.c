@@ -165,6 +165,8 @@ static void vdsa_wqcfg_update(struct vdsa *vd)
 			   FIELD_PREP(IDXD_WQCFG_STATE, vd->wqs[i].enabled));
 	}
 	bar0_put32(vd, IDXD_GENSTS_OFFSET,
+		   vd->halted ? IDXD_HW_HALT |
+				FIELD_PREP(IDXD_GENSTS_RESET_TYPE, vd->halt_reset) :
 		   vd->dev_enabled ? IDXD_HW_ENABLED : IDXD_HW_DISABLED);
 }
 
@@ -232,12 +234,17 @@ static u32 vdsa_run_cmd(struct vdsa *vd, u32 code, u32 operand)
 	u32 all = BIT(vd->nr_wqs) - 1, mask;
 	u32 err;
 
+	/* a halted device takes nothing but a reset, as the hardware */
+	if (vd->halted && code != IDXD_CMD_RESET_DEVICE)
+		return IDXD_CMDERR_HW;
 	switch (code) {
 	case IDXD_CMD_ENABLE_DEVICE:
 		if (vd->dev_enabled)
 			return IDXD_CMDERR_DEV_ENABLED;
 		if (!(vd->cfg[PCI_COMMAND] & PCI_COMMAND_MASTER))
 			return IDXD_CMDERR_BUSMASTER;
+		if (!idxd_live(vd->idev))
+			return IDXD_CMDERR_HW;	/* the host device is not well */
 		vd->dev_enabled = true;
 		return 0;
 	case IDXD_CMD_DISABLE_DEVICE:
@@ -397,10 +404,45 @@ void vdsa_reset(struct vdsa *vd)
 
 	vdsa_wqs_stop(vd, BIT(vd->nr_wqs) - 1, true);
 	vd->dev_enabled = false;
+	vd->halted = false;
 	for (i = 0; i < vd->nr_wqs; i++)
 		vd->wqs[i].portal_have = 0;
 	spin_lock_irqsave(&vd->reg_lock, flags);
 	memset(vd->bar0 + IDXD_GENCFG_OFFSET, 0, 0x100 - IDXD_GENCFG_OFFSET);
 	spin_unlock_irqrestore(&vd->reg_lock, flags);
 	vdsa_wqcfg_update(vd);
+}
+
+/**
+ * vdsa_halt() - the guest's device halts (its host device was reset)
+ * @vd: the virtual device; caller holds vd->lock
+ * @reset_type: the GENSTS reset type the guest must do (IDXD_RESET_*)
+ *
+ * The WQs and the device read disabled but GENSTS says halted; only
+ * RESET_DEVICE (or a VFIO reset) brings the device back.  Vector 0 fires
+ * with INTCAUSE.halt if the guest enabled halt interrupts in GENCTRL.
+ */
+void vdsa_halt(struct vdsa *vd, u8 reset_type)
+{
+	unsigned long flags;
+	unsigned int i;
+	bool irq;
+
+	lockdep_assert_held(&vd->lock);
+	for (i = 0; i < vd->nr_wqs; i++) {
+		vd->wqs[i].enabled = false;
+		vd->wqs[i].portal_have = 0;
+	}
+	vd->dev_enabled = false;
+	vd->halted = true;
+	vd->halt_reset = reset_type;
+	vdsa_wqcfg_update(vd);
+	spin_lock_irqsave(&vd->reg_lock, flags);
+	irq = bar0_get32(vd, IDXD_GENCTRL_OFFSET) & IDXD_GENCTRL_HALT_INT_EN;
+	if (irq)
+		bar0_put32(vd, IDXD_INTCAUSE_OFFSET,
+			   bar0_get32(vd, IDXD_INTCAUSE_OFFSET) | IDXD_INTC_HALT);
+	spin_unlock_irqrestore(&vd->reg_lock, flags);
+	if (irq)
+		vdsa_signal(&vd->vecs[0]);
 }

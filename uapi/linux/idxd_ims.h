@@ -5,6 +5,12 @@
  * <linux/idxd.h>), and the ioctls of the work-queue character devices
  * /dev/dsa/wq<N>.<M>.
  *
+ * poll() on a WQ file: EPOLLIN once per new software error of the device
+ * (to a caller asking for EPOLLIN); EPOLLPRI once per device reset (a halt
+ * recovered from, an FLR) that lost whatever the file had in flight (to a
+ * caller asking for EPOLLPRI); EPOLLERR for good once the WQ is disabled
+ * or the device is dead.  While the device resets, write() says -EAGAIN.
+ *
  * Versioning: every ioctl argument starts with argsz (the size the caller
  * knows) and flags.  The kernel reads and writes only min(argsz, its own
  * size); fields are only ever appended, so old binaries keep working.

@@ -42,9 +42,10 @@ int ims_wq_eventfd(const struct ims_wq *wq);
 /*
  * Has the WQ stopped for good what was submitted to it?  True once the
  * WQ was disabled (after its drain: what had not completed by then never
- * will), and while the device is halted (its queues are lost; a halt the
- * driver recovers from at once may pass unseen, and an FLR is not
- * reported).  One poll(2): for an occasional check, not per completion.
+ * will), and once the device is dead (a reset it could not recover from).
+ * A reset it recovers from (a halt, an FLR) is not "broken": ims_wait()
+ * reports the work it lost as -EIO.  One poll(2): for an occasional
+ * check, not per completion.
  */
 bool ims_wq_broken(const struct ims_wq *wq);
 
@@ -59,7 +60,14 @@ int ims_buf_iova(struct ims_wq *wq, const void *p, uint64_t *iova);
  * ims_wq_info()->size descriptors in flight.
  */
 int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d);
-/* Wait for the record: 0, -ETIMEDOUT, or -ENXIO when ims_wq_broken(). */
+/*
+ * Wait for the record: 0, -ETIMEDOUT, -ENXIO when ims_wq_broken(), or
+ * -EIO when a device reset (halt recovery, FLR) lost it: from then on
+ * every record not yet written gives -EIO at once, until the next
+ * ims_submit() (the work after it is new, and runs).  Learning of the
+ * reset, it also takes the WQ's interrupt handle again (a reset may
+ * change it), which portal submissions carry.
+ */
 int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	     int timeout_ms);
 int ims_poll(const struct idxd_ims_completion *c, int timeout_ms);

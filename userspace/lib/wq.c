@@ -31,6 +31,7 @@ struct ims_wq {
 	struct idxd_ims_wq_info info;
 	struct ims_buf bufs[IMS_MAX_BUFS];
 	int nbufs;
+	bool lost;			/* a device reset lost what was in flight */
 };
 
 bool ims_cpu_has_movdir64b(void)
@@ -129,10 +130,39 @@ bool ims_wq_uses_movdir64b(const struct ims_wq *wq)
 	return wq->portal;
 }
 
-/* The WQ file reports POLLERR once the WQ is gone or the device halted. */
+/*
+ * The WQ file reports POLLERR once the WQ is gone or the device is dead,
+ * and POLLPRI once (per file) after a device reset lost what it held.
+ */
 static bool ims_fd_broken(short revents)
 {
 	return revents & (POLLERR | POLLHUP | POLLNVAL);
+}
+
+/*
+ * Why a record not yet written never will be: -ENXIO, -EIO, or 0.  A
+ * reset may also have brought the WQ's vector another interrupt handle,
+ * which portal submissions carry: ask for it again.
+ */
+static int ims_wq_fate(struct ims_wq *wq, short revents)
+{
+	if (revents & POLLPRI) {
+		wq->lost = true;	/* until the next submission */
+		wq->info.argsz = sizeof(wq->info);
+		ioctl(wq->fd, IDXD_IMS_IOC_WQ_INFO, &wq->info);
+	}
+	if (ims_fd_broken(revents))
+		return -ENXIO;
+	return wq->lost ? -EIO : 0;
+}
+
+static int ims_wq_check(struct ims_wq *wq)
+{
+	struct pollfd p = { .fd = wq->fd, .events = POLLPRI };
+
+	if (poll(&p, 1, 0) != 1)
+		p.revents = 0;
+	return ims_wq_fate(wq, p.revents);
 }
 
 bool ims_wq_broken(const struct ims_wq *wq)
@@ -194,6 +224,7 @@ int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d)
 {
 	struct idxd_ims_desc copy = *d;
 
+	wq->lost = false;		/* new work: what was lost is known */
 	if (wq->portal) {
 		/*
 		 * Direct submission: the kernel does not see it, so put the
@@ -239,7 +270,7 @@ int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	const volatile uint8_t *st = &c->status;
 	struct pollfd p[2] = {
 		{ .fd = wq->efd, .events = POLLIN },
-		{ .fd = wq->fd, .events = 0 },		/* POLLERR: gone */
+		{ .fd = wq->fd, .events = POLLPRI },	/* lost; POLLERR: gone */
 	};
 	long end = ims_now_ms() + timeout_ms;
 	uint64_t n;
@@ -252,25 +283,31 @@ int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 
 			if (rc != -ETIMEDOUT)
 				return rc;
-			if (ims_wq_broken(wq))
-				return *st ? 0 : -ENXIO;
+			rc = ims_wq_check(wq);
+			if (rc)
+				return *st ? 0 : rc;
 			if (left <= 0)
 				return -ETIMEDOUT;
 		}
 	}
 	/*
 	 * Sleep on the WQ's interrupt; any completion wakes us, so re-check.
-	 * A WQ that went away wakes us too: its record will never come.
+	 * A WQ that went away, or a device reset, wakes us too: the record
+	 * will never come.
 	 */
+	if (wq->lost && !*st)
+		return -EIO;
 	while (!*st) {
 		long left = end - ims_now_ms();
+		int fate;
 
 		if (left < 0)
 			return -ETIMEDOUT;
 		if (poll(p, 2, left) < 0 && errno != EINTR)
 			return -errno;
-		if (ims_fd_broken(p[1].revents) && !*st)
-			return -ENXIO;
+		fate = ims_wq_fate(wq, p[1].revents);
+		if (fate && !*st)
+			return fate;
 		if (read(wq->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 			return -errno;
 	}
