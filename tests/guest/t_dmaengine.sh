@@ -36,6 +36,30 @@ check dma:one-message-per-descriptor [ "$sent" = $(( copies + 16 )) ]
 check dma:interrupts-taken test $(( after - before )) -ge 1 -a $(( after - before )) -le "$sent"
 echo "irq $irq ($(cat $SYS/dsa0/ims_mode)): $sent messages sent, $(( after - before )) interrupts taken"
 rmmod dma_client_test
+# a halt with work held on the device, and more issued while the device
+# is being reset (the model holds the recovery's commands until polled,
+# two seconds each): what the device held completes as aborted, what it
+# never got runs once it is back
+emu_ctl "$bdf" pause
+insmod "$KMOD/dma_client_test.ko" reset=1 depth=32 &
+pid=$!
+for i in $(seq 300); do dmesg | grep -q "16 memcpys issued, held" && break; sleep 0.1; done
+emu_ctl "$bdf" halt-hold
+for i in $(seq 300); do dmesg | grep -q "dsa0: device halted" && break; sleep 0.1; done
+echo 1 > /sys/module/dma_client_test/parameters/go
+for i in $(seq 300); do dmesg | grep -q "16 more issued" && break; sleep 0.1; done
+emu_ctl "$bdf" resume
+wait $pid
+check dma:reset-client-returned [ $? = 0 ]
+check dma:reset-held-aborted-pending-run \
+	grep -q "reset: 16 aborted, 16 completed and verified, 0 wrong, 0 timed out" <(dmesg)
+dmesg | grep -E "dma_client_test: (reset|16 more)|dsa0: (device halted|recovered)"
+# the second half really went in while the device was resetting
+ts() { dmesg | grep -m1 "$1" | sed 's/^\[ *\([0-9.]*\)\].*/\1/'; }
+t_more=$(ts "16 more issued") t_back=$(ts "dsa0: recovered from halt")
+check dma:reset-issued-while-resetting awk -v a="$t_more" -v b="$t_back" \
+	'BEGIN { exit !(a != "" && b != "" && a < b) }'
+rmmod dma_client_test 2>/dev/null
 check dma:unbind bash -c "echo wq0.1 > /sys/bus/dsa/drivers/dmaengine/unbind"
 check dma:no-channel-after [ "$(ls /sys/class/dma | wc -l)" = 0 ]
 check dma:rebind enable_wq 0 1 dmaengine

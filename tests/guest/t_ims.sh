@@ -101,6 +101,11 @@ check ims:flr-restored grep -q "dsa0: restored after a function-level reset" <(d
 check ims:flr-wq-enabled [ "$(cat $SYS/wq0.0/state)" = enabled ]
 check ims:flr-same-irq [ "$(cat $SYS/wq0.0/ims_irq)" = "$irq" ]
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 irq 20
+# work in flight across a reset (a halt recovered from, an FLR) is lost,
+# the WQ's files are told (ims_wait() -EIO, EPOLLPRI once), new work runs
+emu_ctl "$bdf" resume	# loads emu_poke
+for m in halt flr; do "$BIN/reset_lost" /dev/dsa/wq0.0 "$bdf" $m; done
+
 # an interrupt pending (irq disabled) across an FLR arrives on enable
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 masked-flr /sys/kernel/debug/idxd_ims/dsa0/irq_ctl wq0.0 \
 	/sys/bus/pci/devices/$bdf/reset

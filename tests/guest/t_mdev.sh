@@ -5,8 +5,9 @@
 # Virtual DSAs (mdev): WQs bound to the "mdev" WQ driver back them; the
 # types and available_instances follow free WQs; two mdevs driven by a
 # VFIO user (tests/guest/progs/mdev_vmm.c, acting as the VMM) run work
-# with interrupts on host IMS slots, refuse bad input, reset; removing
-# them gives every slot back.  Without interrupt remapping none exist.
+# with interrupts on host IMS slots, refuse bad input, reset, and live
+# through a halt of the host device; removing them gives every slot back.
+# Without interrupt remapping none exist.
 . "$(dirname "$0")/lib.sh"
 
 check mdev:load load_driver
@@ -50,7 +51,10 @@ check mdev:create-duplicate refused $types/idxd_ims-1dwq/create $a
 check mdev:create-2dwq-none-left refused $types/idxd_ims-2dwq/create $c
 check mdev:logged grep -q "virtual DSA on dsa0: 1 WQ(s) from wq0" <(dmesg)
 
-"$BIN/mdev_vmm" $a $b
+emu_ctl "$(dsa_bdf_of 0)" resume	# loads emu_poke for mdev_vmm
+"$BIN/mdev_vmm" $a $b "$(dsa_bdf_of 0)"
+check mdev:host-halt-recovered grep -q "dsa0: recovered from halt" <(dmesg)
+check mdev:host-halt-said grep -q "$a: host device was reset: the guest's device halts" <(dmesg)
 check mdev:slots-baseline [ "$slots0" -ge 3 ]	# the three mdev WQs' own
 check mdev:slots-freed-after-close [ "$(cat $SYS/dsa0/ims_slots_used)" = "$slots0" ]
 

@@ -5,8 +5,15 @@
  * memcpys of random sizes and offsets, up to `depth` in flight, verify
  * every byte, then some memsets.  Loading fails (-EIO) if anything is
  * wrong; dmesg says what.  Unload afterwards.
+ *
+ * With reset=1 it issues half of `depth` memcpys (the test holds them
+ * on the device and halts it), waits for the test to write 1 to the `go`
+ * parameter (while the device is being reset), issues the other half,
+ * waits for each, and says how many were aborted and how many completed
+ * verified.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/dmaengine.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
@@ -19,8 +26,12 @@ static unsigned int max_size = 65536;
 module_param(max_size, uint, 0444);
 static unsigned int depth = 8;
 module_param(depth, uint, 0444);
+static bool reset;
+module_param(reset, bool, 0444);
+static int go;
+module_param(go, int, 0644);
 
-#define MAX_DEPTH 32
+#define MAX_DEPTH 64
 
 struct xfer {
 	struct completion done;
@@ -119,6 +130,44 @@ static int run_memsets(struct dma_chan *chan, struct device *dev)
 	return rc;
 }
 
+/* reset=1: everything issued at once, each waited for, then tallied */
+static int run_reset(struct dma_chan *chan, struct xfer *xs)
+{
+	unsigned int i, aborted = 0, good = 0, wrong = 0, late = 0;
+	int rc = 0, ms;
+
+	for (i = 0; i < depth && !rc; i++) {
+		if (i == depth / 2) {
+			dma_async_issue_pending(chan);
+			pr_info("dma_client_test: %u memcpys issued, held for a reset\n", i);
+			for (ms = 0; !READ_ONCE(go) && ms < 60000; ms += 20)
+				msleep(20);
+		}
+		rc = xfer_start(chan, &xs[i]);
+	}
+	if (rc) {
+		pr_err("dma_client_test: cannot prepare memcpy %u: %d\n", i - 1, rc);
+		return rc;
+	}
+	dma_async_issue_pending(chan);
+	pr_info("dma_client_test: %u more issued\n", depth - depth / 2);
+	for (i = 0; i < depth; i++) {
+		xs[i].busy = false;
+		if (!wait_for_completion_timeout(&xs[i].done, 60 * HZ))
+			late++;
+		else if (xs[i].result != DMA_TRANS_NOERROR)
+			aborted++;
+		else if (memcmp(xs[i].src + xs[i].off_s, xs[i].dst + xs[i].off_d,
+				xs[i].len))
+			wrong++;
+		else
+			good++;
+	}
+	pr_info("dma_client_test: reset: %u aborted, %u completed and verified, %u wrong, %u timed out\n",
+		aborted, good, wrong, late);
+	return wrong || late ? -EIO : 0;
+}
+
 static int __init dct_init(void)
 {
 	static struct xfer xs[MAX_DEPTH];
@@ -148,6 +197,10 @@ static int __init dct_init(void)
 			rc = -ENOMEM;
 			goto out;
 		}
+	}
+	if (reset) {
+		rc = run_reset(chan, xs);
+		goto out;
 	}
 	while (done < count && !rc) {
 		/* fill the pipeline, then reap the oldest */

@@ -5,6 +5,9 @@
  * claimed BAR).  Test use only.
  *
  *   echo "BDF pause|resume|halt|halt-flr" > /sys/kernel/debug/emu_poke/ctl
+ *   echo "BDF halt-hold" > .../ctl      halt, and complete commands only
+ *                                       when CMDSTS is polled (a slow
+ *                                       recovery) until "resume"
  *   echo "BDF read OFFSET" > .../ctl; cat .../result
  *   echo "BDF failcmd CODE [CMD]" > .../ctl   the next command (of opcode
  *                                       CMD, if given) fails with CODE
@@ -66,6 +69,8 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 		writel(2, bar + EMU_CTRL);
 	else if (!strcmp(op, "halt-flr"))
 		writel(6, bar + EMU_CTRL);
+	else if (!strcmp(op, "halt-hold"))
+		writel(2 | 0x20, bar + EMU_CTRL);
 	else if (!strcmp(op, "revoke"))
 		writel(16 | (readl(bar + EMU_CTRL) & 1), bar + EMU_CTRL);
 	else if (!strcmp(op, "failcmd") && n >= 3 && off && off < 0x100 && only < 0x20)

@@ -7,7 +7,10 @@
  * eventfd fires once per completion and only for its own device, then
  * tries bad input of every kind the device must survive.
  *
- *   mdev_vmm UUID_A UUID_B
+ *   mdev_vmm UUID_A UUID_B [HOST_BDF]
+ *
+ * With HOST_BDF (the emulated DSA behind both, emu_poke loaded) the host
+ * device also halts under the guests with work in flight.
  *
  * Prints "@@ TEST mdev:name PASS|FAIL detail"; exits 1 on any failure.
  */
@@ -594,6 +597,87 @@ static void test_reset_inflight(struct guest *g)
 	       (unsigned long long)irqs);
 }
 
+static int emu(const char *bdf, const char *op)
+{
+	int fd = open("/sys/kernel/debug/emu_poke/ctl", O_WRONLY), rc;
+	char s[64];
+
+	if (fd < 0)
+		return -errno;
+	snprintf(s, sizeof(s), "%s %s", bdf, op);
+	rc = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+/* Wait up to 10 s for the guest's GENSTS state to read @state. */
+static uint32_t wait_gensts(struct guest *g, uint32_t state)
+{
+	struct timespec t = { 0, 50000000 };
+	uint32_t v = reg32(g, 0x90);
+	int i;
+
+	for (i = 0; i < 200 && (v & 3) != state; i++) {
+		nanosleep(&t, NULL);
+		v = reg32(g, 0x90);
+	}
+	return v;
+}
+
+/*
+ * The host device halts, and its driver recovers it, under two guests
+ * with work in flight on one: each guest's device halts too (GENSTS:
+ * halted, software reset wanted), its vector 0 fires with INTCAUSE.halt,
+ * the lost work has no record, commands but a reset are refused; after
+ * RESET_DEVICE each guest goes on.
+ */
+static void test_host_halt(struct guest *a, struct guest *b, const char *bdf)
+{
+	uint32_t halt_int = 2, v;	/* GENCTRL.halt_int_en */
+	struct guest *g;
+	uint64_t irqs;
+	uint8_t st;
+	int i, lost = 0;
+
+	for (i = 0; i < 2; i++) {
+		g = i ? b : a;
+		wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x88, &halt_int, 4);
+		wait_efd(g->efd[0], 0);
+	}
+	result("host-halt-pause", !emu(bdf, "pause"), NULL);
+	submit_fills(a, 40, 0x7e7e7e7e7e7e7e7eull);
+	result("host-halt", !emu(bdf, "halt"), NULL);
+	for (i = 0; i < 2; i++) {
+		g = i ? b : a;
+		v = wait_gensts(g, 3);
+		result(i ? "host-halt-b-halted" : "host-halt-a-halted", (v & 0xf) == 3,
+		       "gensts %#x", v);
+		irqs = wait_efd(g->efd[0], 5000);
+		v = reg32(g, 0x98);
+		result(i ? "host-halt-b-interrupt" : "host-halt-a-interrupt",
+		       irqs >= 1 && (v & 0x10), "vector 0: %llu, intcause %#x",
+		       (unsigned long long)irqs, v);
+		wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x98, &v, 4);
+	}
+	for (i = 0; i < 6; i++)
+		lost += !cr(a, 40 + i)->status;
+	result("host-halt-work-lost", lost == 6, "%d of 6 without a record", lost);
+	result("host-halt-refuses-but-reset", cmd(a, 6, 0) == 0x03 && cmd(a, 1, 0) == 0x03,
+	       NULL);
+	emu(bdf, "resume");
+	for (i = 0; i < 2; i++) {
+		g = i ? b : a;
+		result(i ? "host-halt-b-reset" : "host-halt-a-reset",
+		       cmd(g, 5, 0) == 0 && (reg32(g, 0x90) & 0xf) == 0, NULL);
+		cmd(g, 1, 0);
+		cmd(g, 6, 0);
+		st = memmove_irq(g, 1000, 0, &irqs);
+		result(i ? "host-halt-b-works-after" : "host-halt-a-works-after",
+		       st == 1 && irqs == 1, "status %#x irqs %llu", st,
+		       (unsigned long long)irqs);
+	}
+}
+
 static void close_guest(struct guest *g);
 
 /*
@@ -654,8 +738,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	result_prefix = "mdev:";
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s UUID_A UUID_B\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s UUID_A UUID_B [HOST_BDF]\n", argv[0]);
 		return 2;
 	}
 	a.uuid = argv[1];
@@ -673,6 +757,8 @@ int main(int argc, char **argv)
 	test_bad_input(&a, &b);
 	test_masking(&a);
 	test_retarget(&a);
+	if (argc == 4)
+		test_host_halt(&a, &b, argv[3]);
 	test_reset_inflight(&b);
 	/* close with work in flight: the records still land */
 	submit_fills(&a, 20, 0x5a5a5a5a5a5a5a5aull);
