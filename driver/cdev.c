@@ -74,8 +74,10 @@ struct idxd_buf {
  * @ring_used: entries in use since the last drain
  * @efd: the file's eventfd, on wq->efds while @efd.ctx is set
  * @user: the device's resets reach the file through it (idev->lock)
- * @lost: a reset lost what the device held; reported once by poll()
- *	(EPOLLPRI), set under idev->lock
+ * @lost: a reset lost what the device held: poll() says EPOLLPRI until
+ *	the file asks IDXD_IMS_IOC_WQ_INFO again (a reset may change the
+ *	WQ's interrupt handle).  Set by the reset (under idev->lock), cleared
+ *	by the ioctl; both WRITE_ONCE, as a reset may come at any time.
  */
 struct idxd_ctx {
 	struct idxd_ucdev *uc;
@@ -117,10 +119,11 @@ static void idxd_ctx_quiesce(struct idxd_user *u)
 }
 
 /*
- * The reset is over: whatever the file had on the device is lost, and the
- * device no longer reads or writes it.  Say so: EPOLLPRI (pollers wake on
- * idev->err_wait).  The eventfd is not signalled: its count is the WQ's
- * interrupts, and a reset is none.
+ * The reset is over: whatever the file had on the device is lost (a reset
+ * loses the whole device's work, every WQ's), and the device no longer
+ * reads or writes it.  Say so: EPOLLPRI (pollers wake on idev->err_wait).
+ * The eventfd is not signalled: its count is the WQ's interrupts, and a
+ * reset is none.
  */
 static void idxd_ctx_resume(struct idxd_user *u, enum idxd_health now)
 {
@@ -379,7 +382,8 @@ static int idxd_ring_wait_stop(struct idxd_ctx *ctx)
  * rewritten.  Until then the ring stays full: should the wait give up,
  * nothing is queued behind a drain that may still complete late.
  *
- * Return: 0, or -ETIMEDOUT, -EINTR, -ENXIO (the WQ went away).
+ * Return: 0, or -ETIMEDOUT, -EINTR, -EAGAIN (the device is resetting),
+ * -ENXIO (the WQ or the device went away).
  */
 static int idxd_ring_reclaim(struct idxd_ctx *ctx)
 {
@@ -405,6 +409,8 @@ static int idxd_ring_reclaim(struct idxd_ctx *ctx)
 			return -ETIMEDOUT;
 		usleep_range(50, 200);
 	}
+	if (rc == -ENXIO)		/* the portal closed: why? */
+		rc = idxd_ctx_cannot_submit(ctx) ?: -ENXIO;
 	if (rc)
 		return rc;
 	ctx->submitted = true;		/* release must drain for it too */
@@ -633,6 +639,9 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 		err = idxd_ctx_cannot_submit(ctx) ?: idxd_check_user_desc(ctx, &descs[i], false);
 		if (!err)
 			err = idxd_submit(wq, &descs[i]);
+		/* the portal closed under us: a reset began, or the WQ went */
+		if (err == -ENXIO)
+			err = idxd_ctx_cannot_submit(ctx) ?: -ENXIO;
 		if (err && ctx->ring_used > ring_used)
 			ctx->ring_used = ring_used;
 		if (err) {
@@ -657,11 +666,9 @@ static __poll_t idxd_cdev_poll(struct file *filp, struct poll_table_struct *wait
 	/* gone for good; a reset in progress is not (see EPOLLPRI) */
 	if (READ_ONCE(ctx->uc->dead) || READ_ONCE(idev->health) == IDXD_DEAD)
 		mask |= EPOLLERR;
-	/* once per reset that lost the file's work, to a caller asking */
-	if ((poll_requested_events(wait) & EPOLLPRI) && READ_ONCE(ctx->lost)) {
+	/* a reset lost the file's work: until it asks WQ_INFO again */
+	if (READ_ONCE(ctx->lost))
 		mask |= EPOLLPRI;
-		WRITE_ONCE(ctx->lost, false);
-	}
 	/*
 	 * Each new software error is reported once per file, to a caller
 	 * that asks for EPOLLIN: one polling only for EPOLLERR (libidxdims
@@ -685,6 +692,8 @@ static long idxd_ioctl_wq_info(struct idxd_ctx *ctx, void __user *arg)
 		return -EFAULT;
 	if (argsz < offsetofend(struct idxd_ims_wq_info, flags))
 		return -EINVAL;
+	/* the handle below is the one after any reset reported so far */
+	WRITE_ONCE(ctx->lost, false);
 	info.argsz = sizeof(info);
 	info.abi_version = IDXD_IMS_ABI_VERSION;
 	info.dev_id = wq->idev->id;

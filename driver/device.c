@@ -354,17 +354,40 @@ static void idxd_quiesce(struct idxd_dev *idev)
 	u32 i;
 
 	lockdep_assert_held(&idev->lock);
-	bitmap_zero(idev->was_on, IDXD_MAX_WQS);
-	idev->dev_was_on = idev->state == IDXD_DEV_ENABLED;
-	for (i = 0; i < idev->caps.max_wqs; i++) {
-		struct idxd_wq *wq = idev->wqs[i];
-
-		if (idxd_wq_enabled(wq))
-			__set_bit(i, idev->was_on);
-		idxd_wq_set_stopped(wq);
+	/* after a failed recovery, what was on before it is what comes back */
+	if (idev->health != IDXD_DEAD) {
+		bitmap_zero(idev->was_on, IDXD_MAX_WQS);
+		idev->dev_was_on = idev->state == IDXD_DEV_ENABLED;
+		for (i = 0; i < idev->caps.max_wqs; i++)
+			if (idxd_wq_enabled(idev->wqs[i]))
+				__set_bit(i, idev->was_on);
 	}
-	idxd_vecs_revoked(idev);	/* a reset revokes every handle */
+	/* the users stop first: a submission then fails as "resetting" */
 	idxd_set_health(idev, IDXD_RESETTING);
+	for (i = 0; i < idev->caps.max_wqs; i++)
+		idxd_wq_set_stopped(idev->wqs[i]);
+	idxd_vecs_revoked(idev);	/* a reset revokes every handle */
+}
+
+/*
+ * The FLR a halt asks for.  Only a try: PCI remove holds the device lock
+ * and waits for the halt work.  If someone else holds it to reset the
+ * function themselves (sysfs reset), their reset_done restores the
+ * device, and the health is no longer RESETTING: that is success too.
+ */
+static int idxd_try_flr(struct idxd_dev *idev)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		rc = pci_try_reset_function(idev->pdev);
+		if (rc != -EAGAIN || READ_ONCE(idev->health) != IDXD_RESETTING)
+			break;
+		msleep(100);
+		if (READ_ONCE(idev->health) != IDXD_RESETTING)
+			return 0;
+	}
+	return rc;
 }
 
 /*
@@ -433,12 +456,17 @@ void idxd_halt_work(struct work_struct *work)
 	idxd_quiesce(idev);		/* remembers what was on */
 	idev->state = IDXD_DEV_HALTED;
 	if (reset == IDXD_RESET_FLR) {
-		idev->recovering = true;	/* our reset: skip reset_prepare/done */
+		/* our own reset: reset_prepare/done leave it to us */
+		WRITE_ONCE(idev->resetter, current);
 		mutex_unlock(&idev->lock);
-		/* try: PCI remove holds the device lock and waits for us */
-		rc = pci_try_reset_function(idev->pdev);
+		rc = idxd_try_flr(idev);
 		mutex_lock(&idev->lock);
-		idev->recovering = false;
+		WRITE_ONCE(idev->resetter, NULL);
+		if (idev->health != IDXD_RESETTING) {
+			/* another reset's reset_done restored it meanwhile */
+			mutex_unlock(&idev->lock);
+			return;
+		}
 	}
 	if ((reset == IDXD_RESET_SOFTWARE || (reset == IDXD_RESET_FLR && !rc)))
 		rc = idxd_restore(idev);
@@ -460,7 +488,7 @@ void idxd_reset_prepare(struct pci_dev *pdev)
 {
 	struct idxd_dev *idev = pci_get_drvdata(pdev);
 
-	if (!idev || idev->recovering)
+	if (!idev || READ_ONCE(idev->resetter) == current)
 		return;
 	mutex_lock(&idev->lock);
 	if (idev->health != IDXD_RESETTING)	/* not inside a halt recovery */
@@ -477,13 +505,16 @@ void idxd_reset_done(struct pci_dev *pdev)
 	struct idxd_dev *idev = pci_get_drvdata(pdev);
 	int rc;
 
-	if (!idev || idev->recovering)
+	if (!idev || READ_ONCE(idev->resetter) == current)
 		return;
 	mutex_lock(&idev->lock);
-	if (idev->health != IDXD_RESETTING) {
+	if (idev->health == IDXD_LIVE) {	/* restored already */
 		mutex_unlock(&idev->lock);
 		return;
 	}
+	/* dead: a halt recovery failed meanwhile, but the function was reset */
+	if (idev->health == IDXD_DEAD)
+		idxd_quiesce(idev);
 	rc = idxd_restore(idev);
 	if (rc)
 		idev->state = IDXD_DEV_HALTED;

@@ -29,10 +29,13 @@ struct idxd_dma_chan {
 	u64 max_xfer;
 	int irq;
 	struct idxd_user user;		/* the device's resets */
-	spinlock_t lock;		/* the three lists */
+	spinlock_t lock;		/* the lists, stopped, dead */
 	struct list_head free;
 	struct list_head pending;	/* submitted, not yet in the WQ */
 	struct list_head active;	/* in the WQ, oldest first */
+	struct list_head lost;		/* in the WQ when it was reset */
+	bool stopped;			/* resetting or dead: nothing pushed */
+	bool dead;			/* recovery failed: nothing prepared */
 	struct idxd_dma_desc *descs;
 	unsigned int ndesc;
 	void *crs;
@@ -121,8 +124,8 @@ static struct idxd_dma_desc *idxd_dma_get(struct idxd_dma_chan *idc, u8 op,
 	unsigned long lflags;
 
 	spin_lock_irqsave(&idc->lock, lflags);
-	d = idc->wq ? list_first_entry_or_null(&idc->free, struct idxd_dma_desc,
-					       node) : NULL;
+	d = idc->wq && !idc->dead ?
+	    list_first_entry_or_null(&idc->free, struct idxd_dma_desc, node) : NULL;
 	if (d)
 		list_del_init(&d->node);
 	spin_unlock_irqrestore(&idc->lock, lflags);
@@ -180,7 +183,7 @@ static void idxd_dma_push(struct idxd_dma_chan *idc)
 	struct idxd_dma_desc *d, *tmp;
 
 	lockdep_assert_held(&idc->lock);
-	if (!idc->wq)
+	if (!idc->wq || idc->stopped)
 		return;
 	list_for_each_entry_safe(d, tmp, &idc->pending, node) {
 		/* the handle now: a reset may have brought another */
@@ -295,20 +298,33 @@ static void idxd_dma_fail_list(struct idxd_dma_chan *idc, struct list_head *list
 /* Fail every descriptor the device holds or will never get. */
 static void idxd_dma_abort_chan(struct idxd_dma_chan *idc)
 {
+	idxd_dma_fail_list(idc, &idc->lost);
 	idxd_dma_fail_list(idc, &idc->active);
 	idxd_dma_fail_list(idc, &idc->pending);
 }
 
+/*
+ * A reset is coming: what the WQ holds will be lost.  It is set aside,
+ * so that nothing pushed once the WQ is back (by a client, or by a
+ * completion) can be taken for it, and nothing is pushed until then.
+ */
 static void idxd_dma_quiesce(struct idxd_user *u)
 {
-	/* nothing to stop: pushes find the portal closed and keep pending */
+	struct idxd_dma_chan *idc = container_of(u, struct idxd_dma_chan, user);
+	unsigned long flags;
+
+	spin_lock_irqsave(&idc->lock, flags);
+	idc->stopped = true;
+	list_splice_tail_init(&idc->active, &idc->lost);
+	spin_unlock_irqrestore(&idc->lock, flags);
 }
 
 /*
- * After a reset: what the device held is lost (aborted, but for records
- * written before the halt); what it never got goes in now.  If the device
- * is dead only what it never got can be failed: it may still write the
- * records of the rest, which stay until the channel goes.
+ * After the reset: what the device held completes as aborted (but for
+ * records it wrote before the halt); what it never got goes in now.  If
+ * the device is dead, what it never got is failed, nothing new is
+ * prepared, and what it held stays set aside: it may still write those
+ * records, until the channel goes.
  */
 static void idxd_dma_resume(struct idxd_user *u, enum idxd_health now)
 {
@@ -316,11 +332,16 @@ static void idxd_dma_resume(struct idxd_user *u, enum idxd_health now)
 	unsigned long flags;
 
 	if (now != IDXD_LIVE) {
+		spin_lock_irqsave(&idc->lock, flags);
+		idc->dead = true;
+		spin_unlock_irqrestore(&idc->lock, flags);
 		idxd_dma_fail_list(idc, &idc->pending);
 		return;
 	}
-	idxd_dma_fail_list(idc, &idc->active);
+	idxd_dma_fail_list(idc, &idc->lost);
 	spin_lock_irqsave(&idc->lock, flags);
+	idc->stopped = false;
+	idc->dead = false;
 	idxd_dma_push(idc);
 	spin_unlock_irqrestore(&idc->lock, flags);
 }
@@ -347,6 +368,10 @@ static int idxd_dma_terminate_all(struct dma_chan *c)
 
 	spin_lock_irqsave(&idc->lock, flags);
 	list_for_each_entry(d, &idc->active, node) {
+		d->txd.callback = NULL;
+		d->txd.callback_result = NULL;
+	}
+	list_for_each_entry(d, &idc->lost, node) {
 		d->txd.callback = NULL;
 		d->txd.callback_result = NULL;
 	}
@@ -385,8 +410,9 @@ static void idxd_dma_release(struct dma_device *ddev)
 {
 	struct idxd_dma_chan *idc = container_of(ddev, struct idxd_dma_chan, ddev);
 
-	dma_free_coherent(idc->dev, idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
-			  idc->crs, idc->crs_dma);
+	if (idc->crs)
+		dma_free_coherent(idc->dev, idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
+				  idc->crs, idc->crs_dma);
 	put_device(idc->dev);
 	kfree(idc->descs);
 	kfree(idc);
@@ -443,6 +469,7 @@ int idxd_dma_register(struct idxd_wq *wq)
 	INIT_LIST_HEAD(&idc->free);
 	INIT_LIST_HEAD(&idc->pending);
 	INIT_LIST_HEAD(&idc->active);
+	INIT_LIST_HEAD(&idc->lost);
 	dd = &idc->ddev;
 	dd->dev = dev;
 	INIT_LIST_HEAD(&dd->channels);
@@ -506,6 +533,15 @@ void idxd_dma_unregister(struct idxd_wq *wq)
 	idc->wq = NULL;
 	spin_unlock_irqrestore(&idc->lock, flags);
 	idxd_dma_abort_chan(idc);
+	/*
+	 * Not live (a reset under way, or dead): the device may still write
+	 * the records; they stay with it until it is reset or removed.
+	 */
+	if (!idxd_live(wq->idev)) {
+		idxd_dma_orphan(wq->idev, idc->ndesc * IDXD_IMS_COMPLETION_SIZE,
+				idc->crs, idc->crs_dma);
+		idc->crs = NULL;
+	}
 	WRITE_ONCE(wq->dma, NULL);
 	dma_async_device_unregister(&idc->ddev);
 	/* records and idc go in idxd_dma_release(), after the last user */

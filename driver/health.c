@@ -71,8 +71,6 @@ void idxd_set_health(struct idxd_dev *idev, enum idxd_health to)
 		 idxd_health_name(to)))
 		return;
 	WRITE_ONCE(idev->health, to);
-	if (to == IDXD_LIVE)
-		idev->resets++;
 	dev_dbg(&idev->conf_dev, "health %s -> %s\n", idxd_health_name(from),
 		idxd_health_name(to));
 	list_for_each_entry(u, &idev->users, node) {

@@ -30,7 +30,10 @@
  *    groups and engines; WQ enable and disable; reset and halt recovery
  *    (which drops it around a function-level reset).
  * 3. ``vd->lock``: a virtual DSA's registers, WQs and vectors; taken
- *    under ``idev->lock`` when the host takes a WQ back.
+ *    under ``idev->lock`` when the host takes a WQ back and by the
+ *    device-health callbacks (health.c), which all run under
+ *    ``idev->lock``: so do a dmaengine client's callbacks for work a
+ *    reset lost, and they must not take it.
  * 4. ``ctx->submit_lock``: one open WQ file's submissions, its batch-list
  *    ring and eventfd.  Held while a batch drain is awaited, never across
  *    a user access.
@@ -269,11 +272,10 @@ struct idxd_dev {
 	wait_queue_head_t err_wait;
 
 	enum idxd_health health;	/* idxd_set_health(); under lock */
-	u32 resets;			/* resets recovered from (lock) */
 	struct list_head users;		/* struct idxd_user (lock) */
 	struct work_struct halt_work;
 	struct work_struct revoke_work;	/* INTCAUSE: handles revoked */
-	bool recovering;		/* the driver itself is resetting */
+	struct task_struct *resetter;	/* halt work doing its own FLR */
 	bool ready;			/* objects registered: recovery allowed */
 	bool dev_was_on;		/* across a reset: device enabled */
 	DECLARE_BITMAP(was_on, IDXD_MAX_WQS);	/* ... and these WQs */

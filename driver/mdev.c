@@ -575,8 +575,10 @@ static void vdsa_host_resume(struct idxd_user *u, enum idxd_health now)
 
 	mutex_lock(&vd->lock);
 	vd->host_stopped = false;
-	if (now == IDXD_LIVE)
+	if (now == IDXD_LIVE) {
+		vdsa_reap(vd);		/* records written before the halt land */
 		vdsa_slots_lost(vd);
+	}
 	if (vd->dev_enabled) {
 		dev_warn(vd->vdev.dev, "host device %s reset: the guest's device halts\n",
 			 now == IDXD_LIVE ? "was" : "could not be");

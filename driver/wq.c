@@ -40,6 +40,11 @@ int idxd_wq_check_config(struct idxd_wq *wq)
 	struct idxd_dev *idev = wq->idev;
 
 	lockdep_assert_held(&wq->idev->lock);
+	if (!idxd_live(idev)) {
+		dev_err(&wq->conf_dev, "cannot enable: %s%d is %s\n",
+			idxd_type_name(idev), idev->id, idxd_health_name(idev->health));
+		return -EBUSY;
+	}
 	if (idev->state != IDXD_DEV_ENABLED) {
 		dev_err(&wq->conf_dev, "cannot enable: %s%d is not enabled\n",
 			idxd_type_name(idev), idev->id);

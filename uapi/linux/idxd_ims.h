@@ -6,9 +6,10 @@
  * /dev/dsa/wq<N>.<M>.
  *
  * poll() on a WQ file: EPOLLIN once per new software error of the device
- * (to a caller asking for EPOLLIN); EPOLLPRI once per device reset (a halt
- * recovered from, an FLR) that lost whatever the file had in flight (to a
- * caller asking for EPOLLPRI); EPOLLERR for good once the WQ is disabled
+ * (to a caller asking for EPOLLIN); EPOLLPRI after a device reset (a halt
+ * recovered from, an FLR), which lost whatever the device held and may
+ * have changed the WQ's int_handle, until the file asks
+ * IDXD_IMS_IOC_WQ_INFO again; EPOLLERR for good once the WQ is disabled
  * or the device is dead.  While the device resets, write() says -EAGAIN.
  *
  * Versioning: every ioctl argument starts with argsz (the size the caller

@@ -62,11 +62,13 @@ int ims_buf_iova(struct ims_wq *wq, const void *p, uint64_t *iova);
 int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d);
 /*
  * Wait for the record: 0, -ETIMEDOUT, -ENXIO when ims_wq_broken(), or
- * -EIO when a device reset (halt recovery, FLR) lost it: from then on
- * every record not yet written gives -EIO at once, until the next
- * ims_submit() (the work after it is new, and runs).  Learning of the
- * reset, it also takes the WQ's interrupt handle again (a reset may
- * change it), which portal submissions carry.
+ * -EIO when a device reset (halt recovery, FLR) lost it.  Learning of
+ * the reset, the library takes the WQ's interrupt handle again (a reset
+ * may change it; portal submissions carry it) and lets a DRAIN pass, so
+ * that what has no record then never will get one; from then on every
+ * record not yet written gives -EIO at once, until the next ims_submit()
+ * (so wait for all of them before submitting again: a lost record waited
+ * for after that only times out).
  */
 int ims_wait(struct ims_wq *wq, const struct idxd_ims_completion *c,
 	     int timeout_ms);

@@ -32,6 +32,8 @@ struct ims_wq {
 	struct ims_buf bufs[IMS_MAX_BUFS];
 	int nbufs;
 	bool lost;			/* a device reset lost what was in flight */
+	struct idxd_ims_completion *settle_cr;	/* the library's DRAIN record */
+	uint64_t settle_iova;
 };
 
 bool ims_cpu_has_movdir64b(void)
@@ -88,6 +90,21 @@ int ims_wq_open(const char *path, struct ims_wq **out)
 		}
 	}
 	ims_map_portal(wq);
+	/* a page of the library's own: the record of ims_wq_settle()'s DRAIN */
+	wq->settle_cr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     wq->fd, IDXD_IMS_MMAP_BUFFER);
+	if (wq->settle_cr == MAP_FAILED) {
+		wq->settle_cr = NULL;
+	} else {
+		struct idxd_ims_buffer b = { .argsz = sizeof(b),
+					     .uaddr = (uintptr_t)wq->settle_cr };
+
+		if (ioctl(wq->fd, IDXD_IMS_IOC_BUFFER, &b)) {
+			munmap(wq->settle_cr, 4096);
+			wq->settle_cr = NULL;
+		}
+		wq->settle_iova = b.iova;
+	}
 	*out = wq;
 	return 0;
 
@@ -109,6 +126,8 @@ void ims_wq_close(struct ims_wq *wq)
 		munmap(wq->bufs[i].p, wq->bufs[i].len);
 	if (wq->portal)
 		munmap(wq->portal, 4096);
+	if (wq->settle_cr)
+		munmap(wq->settle_cr, 4096);
 	if (wq->efd >= 0)
 		close(wq->efd);
 	close(wq->fd);
@@ -139,17 +158,44 @@ static bool ims_fd_broken(short revents)
 	return revents & (POLLERR | POLLHUP | POLLNVAL);
 }
 
+static int ims_post(struct ims_wq *wq, const struct idxd_ims_desc *d);
+
+/*
+ * After a reset: work submitted before it was noticed may have gone in
+ * after it, and still complete.  A DRAIN completes only after every
+ * earlier descriptor of the WQ, so once its record is written whatever
+ * has no record never will: only then may ims_wait() say -EIO.
+ */
+static void ims_wq_settle(struct ims_wq *wq)
+{
+	volatile uint8_t *st;
+	struct idxd_ims_desc d;
+	int tries = 0, rc;
+
+	if (!wq->settle_cr)
+		return;
+	st = &wq->settle_cr->status;
+	*st = 0;
+	ims_desc_drain(&d, wq->settle_iova, 0);
+	while ((rc = ims_post(wq, &d)) == -EAGAIN && tries++ < 1000)
+		usleep(1000);
+	if (!rc)
+		ims_poll(wq->settle_cr, 1000);
+}
+
 /*
  * Why a record not yet written never will be: -ENXIO, -EIO, or 0.  A
- * reset may also have brought the WQ's vector another interrupt handle,
- * which portal submissions carry: ask for it again.
+ * reset (POLLPRI, until WQ_INFO is asked again) may also have brought
+ * the WQ's vector another interrupt handle, which portal submissions
+ * carry: ask for it again, then let what was submitted meanwhile land.
  */
 static int ims_wq_fate(struct ims_wq *wq, short revents)
 {
 	if (revents & POLLPRI) {
-		wq->lost = true;	/* until the next submission */
 		wq->info.argsz = sizeof(wq->info);
 		ioctl(wq->fd, IDXD_IMS_IOC_WQ_INFO, &wq->info);
+		ims_wq_settle(wq);
+		wq->lost = true;	/* until the next submission */
 	}
 	if (ims_fd_broken(revents))
 		return -ENXIO;
@@ -222,9 +268,14 @@ static void ims_movdir64b(void *dst, const void *src)
 
 int ims_submit(struct ims_wq *wq, const struct idxd_ims_desc *d)
 {
+	wq->lost = false;		/* new work: what was lost is known */
+	return ims_post(wq, d);
+}
+
+static int ims_post(struct ims_wq *wq, const struct idxd_ims_desc *d)
+{
 	struct idxd_ims_desc copy = *d;
 
-	wq->lost = false;		/* new work: what was lost is known */
 	if (wq->portal) {
 		/*
 		 * Direct submission: the kernel does not see it, so put the

@@ -9,8 +9,9 @@
  * from, or an FLR through sysfs), and checks what a user of the WQ file
  * must see: the library's ims_wait() says -EIO for both records (the
  * first when the reset wakes it, the second at once), the kernel reports
- * the loss once per file (EPOLLPRI on a second file), the WQ is not
- * "broken", no record was written, and new work runs.
+ * the loss on a second file too (EPOLLPRI, to poll and to epoll, until
+ * that file asks IDXD_IMS_IOC_WQ_INFO), the WQ is not "broken", no record
+ * was written, and new work runs (with the handle the reset brought).
  *
  * Prints "@@ TEST reset:MODE:name PASS|FAIL detail"; exits 1 on any
  * failure, 2 on bad usage.
@@ -22,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include "../../../userspace/lib/idxd_ims_lib.h"
@@ -62,12 +65,14 @@ int main(int argc, char **argv)
 	struct idxd_ims_completion *cr;
 	struct ims_wq *wq;
 	struct idxd_ims_desc d;
+	struct idxd_ims_wq_info info;
+	struct epoll_event ev;
 	struct pollfd p;
 	uint64_t iova;
 	uint8_t *buf;
 	char path[128], prefix[32];
 	long t0;
-	int rc, raw, i;
+	int rc, raw, ep, i;
 
 	if (argc != 4 || (strcmp(argv[3], "halt") && strcmp(argv[3], "flr"))) {
 		fprintf(stderr, "usage: %s /dev/dsa/wqN.M BDF halt|flr\n", argv[0]);
@@ -117,14 +122,24 @@ int main(int argc, char **argv)
 	       cr[0].status, cr[1].status);
 	result("not-broken", !ims_wq_broken(wq), NULL);
 
-	/* the kernel says it once per file, to a caller asking for it */
+	/* every file hears it, until it asks for the WQ's info again */
 	p = (struct pollfd){ .fd = raw, .events = POLLPRI };
 	rc = poll(&p, 1, 5000);
 	result("pri-reported", rc == 1 && (p.revents & POLLPRI) && !(p.revents & POLLERR),
 	       "poll %d revents %#x", rc, p.revents);
+	ep = epoll_create1(0);
+	ev.events = EPOLLPRI;
+	ev.data.fd = raw;
+	epoll_ctl(ep, EPOLL_CTL_ADD, raw, &ev);
+	memset(&ev, 0, sizeof(ev));
+	rc = epoll_wait(ep, &ev, 1, 1000);
+	result("pri-to-epoll", rc == 1 && (ev.events & EPOLLPRI), "epoll_wait %d events %#x",
+	       rc, ev.events);
+	info.argsz = sizeof(info);
+	rc = ioctl(raw, IDXD_IMS_IOC_WQ_INFO, &info);
 	p.revents = 0;
-	rc = poll(&p, 1, 0);
-	result("pri-once", rc == 0, "poll %d revents %#x", rc, p.revents);
+	result("pri-until-info", !rc && poll(&p, 1, 0) == 0, "revents %#x", p.revents);
+	close(ep);
 
 	/* new work runs */
 	emu(argv[2], "resume");
