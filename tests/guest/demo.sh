@@ -18,7 +18,7 @@ say "Loading idxd_ims"
 load_driver || exit 1
 dmesg | grep -E 'idxd_ims .*dsa0' | sed 's/^\[[^]]*\] idxd_ims /   /'
 bdf=$(dsa_bdf_of 0)
-printf '   %s: ims_mode=%s (%s)\n' dsa0 "$(cat $SYS/dsa0/ims_mode)" "$(cat $SYS/dsa0/ims_reason)"
+printf '   %s: ims_mode=%s (%s)\n' dsa0 "$(<$SYS/dsa0/ims_mode)" "$(<$SYS/dsa0/ims_reason)"
 
 say "accel-config: a dedicated user WQ and a kernel (dmaengine) WQ"
 accel-config config-engine dsa0/engine0.0 --group-id=0
@@ -35,8 +35,8 @@ imsctl list | sed 's/^/   /'
 
 wq_slot 0 0
 say "wq0.0's completion interrupt"
-printf '   Linux irq %s, IMS slot %s, interrupt handle %s\n' "$irq" "$slot" "$(cat $SYS/wq0.0/ims_handle)"
-printf '   irq domains: %s\n' "$(cat $SYS/wq0.0/ims_hierarchy)"
+printf '   Linux irq %s, IMS slot %s, interrupt handle %s\n' "$irq" "$slot" "$(<$SYS/wq0.0/ims_handle)"
+printf '   irq domains: %s\n' "$(<$SYS/wq0.0/ims_hierarchy)"
 printf '   device slot holds: address %s data %s (bit 4 set: remappable format)\n' "$lo" "$data"
 entry=$(irte_of "$lo" "$data")
 printf '   the IRTE it names: %s\n' "$(grep -oE '(index|present|vector|dest|sid)=[^ ]*' <<< "$entry" | tr '\n' ' ')"
@@ -49,14 +49,14 @@ imsctl run memmove wq0.0 --count 200 --size 4K --quiet | sed 's/^/   /'
 grep -E "^ *$irq:" /proc/interrupts | sed 's/^/   after:  /'
 printf '   /proc/interrupts: +%s for 200 copies\n' $(( $(irq_count "$irq") - before ))
 
-kirq=$(cat $SYS/wq0.1/ims_irq)
+kirq=$(<$SYS/wq0.1/ims_irq)
 kbefore=$(irq_count "$kirq")
 say "The kernel WQ: 2000 dmaengine copies and fills from a kernel client"
 insmod "$IDXD_IMS_REPO/tests/kmod/dma_client_test.ko" count=2000 &&
 	dmesg | grep dma_client_test | tail -n 2 | sed 's/^\[[^]]*\] /   /'
 quiet rmmod dma_client_test
 printf '   wq0.1: irq %s, IMS slot %s, %s interrupts taken (completions coalesce under load)\n' \
-	"$kirq" "$(cat $SYS/wq0.1/ims_slot)" $(( $(irq_count "$kirq") - kbefore ))
+	"$kirq" "$(<$SYS/wq0.1/ims_slot)" $(( $(irq_count "$kirq") - kbefore ))
 
 say "imsctl irq: moving wq0.0's interrupt between CPUs"
 for cpu in 1 0; do

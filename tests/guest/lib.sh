@@ -7,13 +7,24 @@ _failed=0
 
 pass() { echo "@@ TEST $1 PASS${2:+ $2}"; }
 fail() { echo "@@ TEST $1 FAIL${2:+ $2}"; _failed=1; }
+# _run CMD...: CMD; "bash -c STRING" runs in a subshell of this shell
+# instead of a new bash: an exec costs the debug kernel's guest half a
+# second (kmemleak and KASAN on every page a new process touches), a
+# fork a twentieth of that
+_run() {
+	if [ $# = 3 ] && [ "$1" = bash ] && [ "$2" = -c ]; then
+		( eval "$3" )
+	else
+		"$@"
+	fi
+}
 check() {	# check NAME CMD...: pass if CMD succeeds
 	local n=$1; shift
-	if "$@"; then pass "$n"; else fail "$n" "($*)"; fi
+	if _run "$@"; then pass "$n"; else fail "$n" "($*)"; fi
 }
 checkd() {	# checkd NAME DETAIL CMD...: check, saying DETAIL either way
 	local n=$1 d=$2; shift 2
-	if "$@"; then pass "$n" "$d"; else fail "$n" "$d ($*)"; fi
+	if _run "$@"; then pass "$n" "$d"; else fail "$n" "$d ($*)"; fi
 }
 finish() { exit $_failed; }
 
@@ -21,7 +32,7 @@ finish() { exit $_failed; }
 dsa_bdfs() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] && [ "$(cat "$d/device")" = 0x0b25 ] &&
+		[ "$(<"$d/vendor")" = 0x8086 ] && [ "$(<"$d/device")" = 0x0b25 ] &&
 			basename "$d"
 	done
 }
@@ -108,8 +119,8 @@ dsa_bdf_of() { basename "$(readlink -f "$SYS/dsa$1/..")"; }
 # slot, reading address low and data back from the device itself
 wq_slot() {
 	bdf=$(dsa_bdf_of "$1")
-	irq=$(cat "$SYS/wq$1.$2/ims_irq")
-	slot=$(cat "$SYS/wq$1.$2/ims_slot")
+	irq=$(<"$SYS/wq$1.$2/ims_irq")
+	slot=$(<"$SYS/wq$1.$2/ims_slot")
 	base=$(printf '%#x' $(( 0x8000 + slot * 16 )))
 	emu_ctl "$bdf" resume
 	lo=$(emu_ctl "$bdf" read "$base")

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
+# debug-cost: 73
 #
 # Real clients nobody here wrote: Debian's accel-config drives the driver
 # (config, enable, list, save-config, load-config, disable) and its view
@@ -16,15 +17,15 @@ check ac:config-wq accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicat
 	--wq-size=16 --type=user --name=app1 --driver-name=user --priority=4
 check ac:config-wq-kernel accel-config config-wq dsa0/wq0.1 --group-id=1 --mode=dedicated \
 	--wq-size=8 --type=kernel --name=dmaeng --driver-name=dmaengine --priority=2
-check ac:config-sysfs-match bash -c "[ \$(cat $SYS/wq0.0/size) = 16 ] && [ \$(cat $SYS/wq0.0/priority) = 4 ] && [ \$(cat $SYS/wq0.1/type) = kernel ]"
+check ac:config-sysfs-match bash -c "[ \$(<$SYS/wq0.0/size) = 16 ] && [ \$(<$SYS/wq0.0/priority) = 4 ] && [ \$(<$SYS/wq0.1/type) = kernel ]"
 check ac:config-device accel-config config-device dsa0 --read-buffer-limit=20
-check ac:config-device-sysfs [ "$(cat $SYS/dsa0/read_buffer_limit)" = 20 ]
-check ac:config-device-bad-refused bash -c "! accel-config config-device dsa0 --read-buffer-limit=100000 2>/dev/null && [ \$(cat $SYS/dsa0/read_buffer_limit) = 20 ]"
-check ac:config-bad-refused bash -c "! accel-config config-wq dsa0/wq0.2 --wq-size=500 2>/dev/null && [ \$(cat $SYS/wq0.2/size) = 0 ]"
+check ac:config-device-sysfs [ "$(<$SYS/dsa0/read_buffer_limit)" = 20 ]
+check ac:config-device-bad-refused bash -c "! accel-config config-device dsa0 --read-buffer-limit=100000 2>/dev/null && [ \$(<$SYS/dsa0/read_buffer_limit) = 20 ]"
+check ac:config-bad-refused bash -c "! accel-config config-wq dsa0/wq0.2 --wq-size=500 2>/dev/null && [ \$(<$SYS/wq0.2/size) = 0 ]"
 check ac:enable-device accel-config enable-device dsa0
 check ac:enable-wq accel-config enable-wq dsa0/wq0.0
 check ac:enable-kernel-wq accel-config enable-wq dsa0/wq0.1
-check ac:states bash -c "[ \$(cat $SYS/dsa0/state) = enabled ] && [ \$(cat $SYS/wq0.0/state) = enabled ] && [ \$(cat $SYS/wq0.1/state) = enabled ]"
+check ac:states bash -c "[ \$(<$SYS/dsa0/state) = enabled ] && [ \$(<$SYS/wq0.0/state) = enabled ] && [ \$(<$SYS/wq0.1/state) = enabled ]"
 check ac:list-matches-sysfs python3 - <<PY
 import json, subprocess
 d = json.loads(subprocess.check_output(["accel-config", "list"]))[0]
@@ -42,7 +43,7 @@ check ac:saved-has-wqs python3 -c "import json; d=json.load(open('/tmp/saved.con
 check ac:disable-wq accel-config disable-wq dsa0/wq0.0
 check ac:disable-kernel-wq accel-config disable-wq dsa0/wq0.1
 check ac:disable-device accel-config disable-device dsa0
-check ac:disabled bash -c "[ \$(cat $SYS/dsa0/state) = disabled ] && [ \$(cat $SYS/wq0.0/state) = disabled ]"
+check ac:disabled bash -c "[ \$(<$SYS/dsa0/state) = disabled ] && [ \$(<$SYS/wq0.0/state) = disabled ]"
 # Reset the configuration, then load one in the format of accel-config's
 # shipped profiles.  (accel-config 3.5.3 cannot load its own save-config
 # output on a version 1.0 device: it refuses traffic_class locally.)
@@ -64,12 +65,12 @@ cat > /tmp/profile.conf <<JSON
         "grouped_engines": [ { "dev": "engine0.0", "group_id": 0 } ] } ] } ]
 JSON
 check ac:load-config accel-config load-config -c /tmp/profile.conf -e
-check ac:load-config-applied bash -c "[ \$(cat $SYS/wq0.0/state) = enabled ] && [ \$(cat $SYS/wq0.0/size) = 16 ] && [ \$(cat $SYS/wq0.1/name) = dmaeng ] && [ \$(cat $SYS/wq0.1/max_batch_size) = 32 ] && [ \$(cat $SYS/group0.0/read_buffers_allowed) = 8 ]"
+check ac:load-config-applied bash -c "[ \$(<$SYS/wq0.0/state) = enabled ] && [ \$(<$SYS/wq0.0/size) = 16 ] && [ \$(<$SYS/wq0.1/name) = dmaeng ] && [ \$(<$SYS/wq0.1/max_batch_size) = 32 ] && [ \$(<$SYS/group0.0/read_buffers_allowed) = 8 ]"
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 copy 5
 # an open WQ: accel-config refuses to disable it without -f
 exec 7<>/dev/dsa/wq0.0
-check ac:clients-counted [ "$(cat $SYS/wq0.0/clients)" = 1 ]
-check ac:busy-wq-kept bash -c "! accel-config disable-wq dsa0/wq0.0 2>/dev/null; [ \$(cat $SYS/wq0.0/state) = enabled ]"
+check ac:clients-counted [ "$(<$SYS/wq0.0/clients)" = 1 ]
+check ac:busy-wq-kept bash -c "! accel-config disable-wq dsa0/wq0.0 2>/dev/null; [ \$(<$SYS/wq0.0/state) = enabled ]"
 exec 7>&-
 check ac:disable-all bash -c "accel-config disable-wq dsa0/wq0.0 && accel-config disable-wq dsa0/wq0.1 && accel-config disable-device dsa0"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel cpu4
+# debug-cost: 32
 #
 # IMS affinity under load: 10,000 smp_affinity changes (3,000 on cpu4)
 # while RCI descriptors flow on the WQ (one in flight, each must wake the
@@ -24,7 +25,7 @@ ncpu=$(grep -c ^processor /proc/cpuinfo)
 
 # load: 1 descriptor in flight, one eventfd wake each, for as long as moves go on
 count0=$(irq_count "$irq")
-handled0=$(cat $SYS/wq0.0/ims_irq_count)
+handled0=$(<$SYS/wq0.0/ims_irq_count)
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 load > /tmp/load.out 2>&1 &
 load=$!
 sleep 0.5
@@ -38,7 +39,7 @@ for i in $(seq "$MOVES"); do
 		samples=$(( samples + 1 ))
 		[ "$(emu_ctl "$bdf" read "$base") $(emu_ctl "$bdf" read $(printf '%#x' $(( base + 8 ))))" = \
 		  "$lo0 $data0" ] || drift=$(( drift + 1 ))
-		eff=$(cat /proc/irq/$irq/effective_affinity_list)
+		eff=$(</proc/irq/$irq/effective_affinity_list)
 		e=$(irte_of "$lo0" "$data0")
 		grep -q "dest=$(apic_dest "$eff" "$(sed -n 's/.* dm=\([01]\).*/\1/p' <<< "$e")")" <<< "$e" ||
 			stale=$(( stale + 1 ))
@@ -58,7 +59,7 @@ if [ "$PROFILE" = cpu4 ]; then
 		echo "$cpu" > /proc/irq/$irq/smp_affinity_list
 	done
 	check aff:cpu-cycles [ "$c" = 100 ]
-	check aff:all-online [ "$(cat /sys/devices/system/cpu/online)" = "0-$(( ncpu - 1 ))" ]
+	check aff:all-online [ "$(</sys/devices/system/cpu/online)" = "0-$(( ncpu - 1 ))" ]
 fi
 # the load program runs until killed; its per-completion checks stop it on error
 if kill -0 $load 2>/dev/null; then
@@ -73,7 +74,7 @@ done_n=$(sed -n 's/^completions: //p' /tmp/load.out)
 check aff:load-completions [ "${done_n:-0}" -gt 100 ]
 check aff:no-missed-or-extra grep -q "^mismatches: 0$" /tmp/load.out
 count1=$(irq_count "$irq")
-handled=$(( $(cat $SYS/wq0.0/ims_irq_count) - handled0 ))
+handled=$(( $(<$SYS/wq0.0/ims_irq_count) - handled0 ))
 # The handler ran exactly once per completion.  /proc/interrupts may show
 # a few less across migrations: an edge arriving on the new CPU while the
 # old one is still in the handler is replayed by that handler's loop
@@ -89,7 +90,7 @@ check aff:slot-message-unchanged [ "$lo1 $data1" = "$lo0 $data0" ]
 # the IRTE names the CPU the irq is effectively on
 for cpu in 1 0; do
 	echo $cpu > /proc/irq/$irq/smp_affinity_list
-	eff=$(cat /proc/irq/$irq/effective_affinity_list)
+	eff=$(</proc/irq/$irq/effective_affinity_list)
 	entry=$(irte_of "$lo0" "$data0")
 	dm=$(sed -n 's/.* dm=\([01]\).*/\1/p' <<< "$entry")
 	check aff:irte-dest-cpu$cpu grep -q "dest=$(apic_dest "$eff" "$dm")" <<< "$entry"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel nomovdir
+# debug-cost: 82
 #
 # dma_idxd_ims, our DPDK dmadev driver, driven through DPDK's public API
 # by dmadev-test: copies verified, refusals, a full ring, the WQ unbound
@@ -11,13 +12,13 @@
 . "$(dirname "$0")/lib.sh"
 
 DT=$REPO/build/bench/dmadev-test
-DT_EAL="--no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error"
+DT_EAL="--no-huge -m 16 --no-pci --no-shconf -l 0 --log-level=lib.eal:error"	# 16 MiB: see t_bench.sh
 
 setup() {
 	load_driver && cfg_wq 0 1 user load 16 && enable_dev 0 && enable_wq 0 1 user
 }
 check dmadev:setup setup
-lirq=$(cat $SYS/wq0.1/ims_irq)
+lirq=$(<$SYS/wq0.1/ims_irq)
 
 # dt NAME ARGS...: run dmadev-test, its results renamed dmadev:NAME:...
 dt() {
@@ -56,7 +57,7 @@ unbound() {
 	grep '^@@ TEST' <<< "$out" || fail "dmadev:$1:unbind" "no output: $(head -c 300 /tmp/dmadev.err)"
 	grep -q '^@@ TEST.* FAIL' <<< "$out" && _failed=1
 	check "dmadev:$1:rebind" enable_wq 0 1 user
-	lirq=$(cat $SYS/wq0.1/ims_irq)
+	lirq=$(<$SYS/wq0.1/ims_irq)
 }
 
 if [ "$PROFILE" = nomovdir ]; then paths=write; else paths="movdir64b write"; fi

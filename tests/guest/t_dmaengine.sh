@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel amd noir nomovdir handles
+# debug-cost: 27
 #
 # A kernel WQ bound to "dmaengine" is a dmaengine provider; a client
 # module using only the dmaengine API runs 10,000 verified memcpys of
@@ -16,11 +17,11 @@ check dma:load load_driver
 cfg_wq 0 1 kernel dmatest 32 && enable_dev 0
 check dma:bind enable_wq 0 1 dmaengine
 check dma:channel grep -q "wq0.1: dmaengine channel dma[0-9]*chan0 (memcpy, memset)" <(dmesg)
-irq=$(cat $SYS/wq0.1/ims_irq)
+irq=$(<$SYS/wq0.1/ims_irq)
 bdf=$(dsa_bdf_of 0)
 emu_ctl "$bdf" resume
 # the model counts messages sent (IMS at +0x18, MSI-X at +0x10)
-if [ "$(cat $SYS/dsa0/ims_mode)" = ims ]; then sent_reg=0x1018; else sent_reg=0x1010; fi
+if [ "$(<$SYS/dsa0/ims_mode)" = ims ]; then sent_reg=0x1018; else sent_reg=0x1010; fi
 sent0=$(( $(emu_ctl "$bdf" read $sent_reg) ))
 before=$(irq_count "$irq")
 copies=$(scaled 10000)
@@ -34,7 +35,7 @@ sent=$(( $(emu_ctl "$bdf" read $sent_reg) - sent0 ))
 # hardware, and each interrupt reaps every finished record.
 check dma:one-message-per-descriptor [ "$sent" = $(( copies + 16 )) ]
 check dma:interrupts-taken test $(( after - before )) -ge 1 -a $(( after - before )) -le "$sent"
-echo "irq $irq ($(cat $SYS/dsa0/ims_mode)): $sent messages sent, $(( after - before )) interrupts taken"
+echo "irq $irq ($(<$SYS/dsa0/ims_mode)): $sent messages sent, $(( after - before )) interrupts taken"
 rmmod dma_client_test
 # a halt with work held on the device, and more issued while the device
 # is being reset (the model holds the recovery's commands until polled,

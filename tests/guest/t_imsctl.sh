@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir nomovdir
+# debug-cost: 82
 #
 # imsctl against the real driver: list (text and parsed JSON checked
 # against sysfs), run for every operation with interrupts and polling
@@ -89,20 +90,20 @@ t unknown-command 2 "no command 'frob'" frob
 check ctl:load load_driver
 cfg_wq 0 0 user ctl 16 && cfg_wq 0 1 kernel ctlk 16 && cfg_wq 0 2 user off 16 &&
 	enable_dev 0 && enable_wq 0 0 user && enable_wq 0 1 dmaengine
-check ctl:configured [ "$(cat $SYS/wq0.0/state)" = enabled ]
+check ctl:configured [ "$(<$SYS/wq0.0/state)" = enabled ]
 
 # ---- list
 t list 0 "" list
 check ctl:list-text grep -qE "^  wq0\.0 +enabled +dedicated +user +16 +$want" $out
 t list-json 0 "" list --json
-irq=$(cat $SYS/wq0.0/ims_irq)
+irq=$(<$SYS/wq0.0/ims_irq)
 jcheck list-json-device "d['devices'][0]['name'] == 'dsa0' and d['devices'][0]['irq_mode'] == '$want'" \
 	list-json-pci "d['devices'][0]['pci'] == '$(dsa_bdf_of 0)'" \
 	list-json-wqs "[w['name'] for w in d['devices'][0]['wqs']][:3] == ['wq0.0', 'wq0.1', 'wq0.2']" \
 	list-json-irq "d['devices'][0]['wqs'][0]['irq'] == $irq and d['devices'][0]['wqs'][0]['irq_mode'] == '$want'" \
 	list-json-slot "d['devices'][0]['wqs'][0]['ims_slot'] == $(cat $SYS/wq0.0/ims_slot | sed 's/^-1$/None/')" \
-	list-json-handle "d['devices'][0]['wqs'][0]['int_handle'] == $(cat $SYS/wq0.0/ims_handle)" \
-	list-json-affinity "d['devices'][0]['wqs'][0]['affinity'] == '$(cat /proc/irq/$irq/smp_affinity_list)'" \
+	list-json-handle "d['devices'][0]['wqs'][0]['int_handle'] == $(<$SYS/wq0.0/ims_handle)" \
+	list-json-affinity "d['devices'][0]['wqs'][0]['affinity'] == '$(</proc/irq/$irq/smp_affinity_list)'" \
 	list-json-kernel-wq "d['devices'][0]['wqs'][1]['type'] == 'kernel' and d['devices'][0]['wqs'][1]['cdev'] is None" \
 	list-json-disabled-wq "d['devices'][0]['wqs'][2]['state'] == 'disabled' and d['devices'][0]['wqs'][2]['irq'] is None" \
 	list-json-cdev "d['devices'][0]['wqs'][0]['cdev'] == '/dev/dsa/wq0.0'"
@@ -119,12 +120,12 @@ t bundled-bad-option 2 "unknown option '-Z'" run memmove wq0.0 -qZ
 
 # ---- run: every operation, interrupt and poll, results verified
 for op in memmove fill compare crc batch; do
-	c0=$(cat $SYS/wq0.0/ims_irq_count)
+	c0=$(<$SYS/wq0.0/ims_irq_count)
 	t run-$op 0 "" run $op wq0.0 --count 40 --size 4K --json
 	jcheck run-$op-verified "d['done'] == 40 and d['mismatches'] == 0 and d['verified'] and d['completion'] == 'interrupt'" \
 		run-$op-irq-mode "d['irq_mode'] == '$want'" \
 		run-$op-one-irq-each "d['interrupts'] == 40 == d['interrupts_expected']"
-	check ctl:run-$op-sysfs-count [ $(( $(cat $SYS/wq0.0/ims_irq_count) - c0 )) = 40 ]
+	check ctl:run-$op-sysfs-count [ $(( $(<$SYS/wq0.0/ims_irq_count) - c0 )) = 40 ]
 done
 t run-poll 0 "" run memmove wq0.0 --poll --count 50 --json
 jcheck run-poll-no-irq "d['completion'] == 'poll' and d['interrupts'] == 0 and d['done'] == 50"
@@ -142,10 +143,10 @@ jcheck run-depth-done "d['done'] == 200 and d['mismatches'] == 0 and d['depth'] 
 t run-odd-fill 0 "" run fill /dev/dsa/wq0.0 --size 1001 --count 20
 t run-batch-big 0 "" run batch dsa0/wq0.0 --batch 32 --size 1K --count 50 --json
 jcheck run-batch-big-done "d['done'] == 50 and d['batch'] == 32 and d['mismatches'] == 0"
-maxx=$(cat $SYS/wq0.0/max_transfer_size)
+maxx=$(<$SYS/wq0.0/max_transfer_size)
 t run-max-xfer 0 "" run memmove wq0.0 --size $maxx --count 3 --json
 jcheck run-max-xfer-done "d['done'] == 3 and d['size'] == $maxx and d['mismatches'] == 0"
-t run-max-batch 0 "" run batch wq0.0 --batch $(cat $SYS/wq0.0/max_batch_size) --size 64 --count 3 --json
+t run-max-batch 0 "" run batch wq0.0 --batch $(<$SYS/wq0.0/max_batch_size) --size 64 --count 3 --json
 jcheck run-max-batch-done "d['done'] == 3 and d['mismatches'] == 0"
 t run-over-buffer 2 "DMA buffer" run batch wq0.0 --batch 32 --size 128K
 t run-text 0 "" run crc wq0.0 --count 10
@@ -185,7 +186,7 @@ for cpu in 1 0; do
 	# with remapping the IRTE moves at once; MSI without it, at the next interrupt
 	jcheck irq-moved-$cpu "d['affinity'] == '$cpu' and (d['effective_affinity'] == '$cpu') != d['move_pending']"
 	[ $want = ims ] && jcheck irq-moved-at-once-$cpu "not d['move_pending']"
-	check ctl:irq-proc-$cpu [ "$(cat /proc/irq/$irq/smp_affinity_list)" = $cpu ]
+	check ctl:irq-proc-$cpu [ "$(</proc/irq/$irq/smp_affinity_list)" = $cpu ]
 	t irq-work-on-$cpu 0 "" run memmove wq0.0 --count 20 --json
 	jcheck irq-work-on-$cpu-counted "d['interrupts'] == 20"
 	t irq-after-work-$cpu 0 "" irq wq0.0 --json
@@ -195,7 +196,7 @@ done
 t irq-show-text 0 "" irq wq0.0
 check ctl:irq-text grep -q "wq0.0: irq $irq, $want" $out
 t irq-kernel-wq 0 "" irq wq0.1 --json
-jcheck irq-kernel-wq-has-irq "d['irq'] == $(cat $SYS/wq0.1/ims_irq)"
+jcheck irq-kernel-wq-has-irq "d['irq'] == $(<$SYS/wq0.1/ims_irq)"
 t irq-bad-cpulist 2 "not a CPU list" irq wq0.0 abc
 t irq-offline-cpu 1 "refused CPU list '7'" irq wq0.0 7
 t irq-disabled-wq 1 "has no interrupt" irq wq0.2
@@ -205,7 +206,7 @@ rc=0
 setpriv --reuid=65534 --regid=65534 --clear-groups "$IMSCTL" irq wq0.0 1 > $out 2> $err || rc=$?
 check ctl:irq-nobody-refused [ $rc = 1 ]
 check ctl:irq-nobody-says-why grep -q "needs root" $err
-check ctl:irq-nobody-unchanged [ "$(cat /proc/irq/$irq/smp_affinity_list)" = 0 ]
+check ctl:irq-nobody-unchanged [ "$(</proc/irq/$irq/smp_affinity_list)" = 0 ]
 
 # ---- nothing left behind
 echo wq0.0 > /sys/bus/dsa/drivers/user/unbind

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir handles
+# debug-cost: 32
 #
 # Virtual DSAs (mdev): WQs bound to the "mdev" WQ driver back them; the
 # types and available_instances follow free WQs; two mdevs driven by a
@@ -27,23 +28,23 @@ fi
 
 check mdev:types test -d "$types/idxd_ims-1dwq" -a -d "$types/idxd_ims-2dwq"
 check mdev:type-api grep -qx vfio-pci "$types/idxd_ims-1dwq/device_api"
-check mdev:none-before-wqs [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 0 ]
+check mdev:none-before-wqs [ "$(<$types/idxd_ims-1dwq/available_instances)" = 0 ]
 
 for q in 0 1 2; do cfg_wq 0 $q mdev m$q 8; done
 enable_dev 0
 for q in 0 1 2; do enable_wq 0 $q mdev; done
-check mdev:wq-enabled [ "$(cat $SYS/wq0.2/state)" = enabled ]
-check mdev:available-1dwq [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 3 ]
-check mdev:available-2dwq [ "$(cat $types/idxd_ims-2dwq/available_instances)" = 1 ]
-slots0=$(cat $SYS/dsa0/ims_slots_used)
+check mdev:wq-enabled [ "$(<$SYS/wq0.2/state)" = enabled ]
+check mdev:available-1dwq [ "$(<$types/idxd_ims-1dwq/available_instances)" = 3 ]
+check mdev:available-2dwq [ "$(<$types/idxd_ims-2dwq/available_instances)" = 1 ]
+slots0=$(<$SYS/dsa0/ims_slots_used)
 
 a=6f1c3a1e-0000-4000-8000-00000000000a
 b=6f1c3a1e-0000-4000-8000-00000000000b
 c=6f1c3a1e-0000-4000-8000-00000000000c
 check mdev:create-a bash -c "echo $a > $types/idxd_ims-1dwq/create"
 check mdev:create-b bash -c "echo $b > $types/idxd_ims-1dwq/create"
-check mdev:available-after [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 1 ]
-check mdev:available-2dwq-after [ "$(cat $types/idxd_ims-2dwq/available_instances)" = 0 ]
+check mdev:available-after [ "$(<$types/idxd_ims-1dwq/available_instances)" = 1 ]
+check mdev:available-2dwq-after [ "$(<$types/idxd_ims-2dwq/available_instances)" = 0 ]
 # refusals: the create files are there, and say no
 refused() { [ -w "$1" ] && ! echo "$2" > "$1" 2>/dev/null; }
 check mdev:create-bad-uuid refused $types/idxd_ims-1dwq/create not-a-uuid
@@ -56,16 +57,16 @@ emu_ctl "$(dsa_bdf_of 0)" resume	# loads emu_poke for mdev_vmm
 check mdev:host-halt-recovered grep -q "dsa0: recovered from halt" <(dmesg)
 check mdev:host-halt-said grep -q "$a: host device was reset: the guest's device halts" <(dmesg)
 check mdev:slots-baseline [ "$slots0" -ge 3 ]	# the three mdev WQs' own
-check mdev:slots-freed-after-close [ "$(cat $SYS/dsa0/ims_slots_used)" = "$slots0" ]
+check mdev:slots-freed-after-close [ "$(<$SYS/dsa0/ims_slots_used)" = "$slots0" ]
 
 check mdev:remove-a bash -c "echo 1 > /sys/bus/mdev/devices/$a/remove"
 check mdev:b-removed-by-vmm-test [ ! -e /sys/bus/mdev/devices/$b ]
-check mdev:available-back [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 3 ]
-check mdev:slots-back [ "$(cat $SYS/dsa0/ims_slots_used)" = "$slots0" ]
+check mdev:available-back [ "$(<$types/idxd_ims-1dwq/available_instances)" = 3 ]
+check mdev:slots-back [ "$(<$SYS/dsa0/ims_slots_used)" = "$slots0" ]
 
 # a 2-WQ instance takes two of the three
 check mdev:create-2dwq bash -c "echo $c > $types/idxd_ims-2dwq/create"
-check mdev:available-1dwq-with-2dwq [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 1 ]
+check mdev:available-1dwq-with-2dwq [ "$(<$types/idxd_ims-1dwq/available_instances)" = 1 ]
 check mdev:remove-2dwq bash -c "echo 1 > /sys/bus/mdev/devices/$c/remove"
 
 # the host takes a WQ back from a virtual DSA: it says so, nothing breaks
@@ -76,7 +77,7 @@ check mdev:host-unbind-logged grep -q "wq0.0: taken from virtual DSA $d" <(dmesg
 check mdev:remove-d bash -c "echo 1 > /sys/bus/mdev/devices/$d/remove"
 
 for q in 1 2; do echo wq0.$q > /sys/bus/dsa/drivers/mdev/unbind; done
-check mdev:none-after-unbind [ "$(cat $types/idxd_ims-1dwq/available_instances)" = 0 ]
+check mdev:none-after-unbind [ "$(<$types/idxd_ims-1dwq/available_instances)" = 0 ]
 check mdev:unload rmmod idxd_ims
 check mdev:dmesg-clean dmesg_clean
 finish

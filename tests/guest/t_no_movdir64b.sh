@@ -18,15 +18,15 @@ checkd nomdb:probe-emulated "$probe0" grep -q 'emulated, no MOVDIR64B$' <<< "$pr
 checkd nomdb:probe-silicon "$probe1" grep -q 'IMS entries, no MOVDIR64B$' <<< "$probe1"
 
 # ---- dsa1 (silicon): the device enables, a WQ does not
-used=$(cat $SYS/dsa1/ims_slots_used)
+used=$(<$SYS/dsa1/ims_slots_used)
 cfg_wq 1 0 user app 16 && cfg_wq 1 1 kernel kwq 16
 check nomdb:silicon-device-enables enable_dev 1
 echo wq1.0 > /sys/bus/dsa/drivers/user/bind 2>/tmp/bind.err
-checkd nomdb:silicon-wq-refused "$(cat /tmp/bind.err)" grep -q 'Operation not supported' /tmp/bind.err
+checkd nomdb:silicon-wq-refused "$(</tmp/bind.err)" grep -q 'Operation not supported' /tmp/bind.err
 check nomdb:silicon-says-why grep -q 'wq1.0: cannot enable: the CPU has no MOVDIR64B to submit with' <(dmesg)
-check nomdb:silicon-wq-disabled [ "$(cat $SYS/wq1.0/state)" = disabled ]
+check nomdb:silicon-wq-disabled [ "$(<$SYS/wq1.0/state)" = disabled ]
 check nomdb:silicon-no-node [ ! -e /dev/dsa/wq1.0 ]
-check nomdb:silicon-no-slot-held [ "$(cat $SYS/dsa1/ims_slots_used)" = "$used" ]
+check nomdb:silicon-no-slot-held [ "$(<$SYS/dsa1/ims_slots_used)" = "$used" ]
 echo wq1.1 > /sys/bus/dsa/drivers/dmaengine/bind 2>/tmp/bind.err
 check nomdb:silicon-kernel-wq-refused grep -q 'Operation not supported' /tmp/bind.err
 

@@ -47,10 +47,13 @@ if [ "$PROFILE_CONSOLE" = hvc0 ]; then
 fi
 
 mkdir -p "$CACHE/logs"
-logf=${IDXD_IMS_LOG:-$CACHE/logs/$profile.log}	# IDXD_IMS_LOG: elsewhere
+# IDXD_IMS_PART=K: this boot is share K of a profile that runs as several
+# boots side by side (run.sh splits the debug lane): its own log and share.
+name=$profile${IDXD_IMS_PART:+-$IDXD_IMS_PART}
+logf=${IDXD_IMS_LOG:-$CACHE/logs/$name.log}	# IDXD_IMS_LOG: elsewhere
 # What a guest hands back (gcov data, fuzzer findings): a writable share,
 # emptied before each boot, that the guest sees as /run/idxd-ims-out.
-out=$CACHE/vm-out/$profile
+out=$CACHE/vm-out/$name
 [ -z "${IDXD_IMS_LOG:-}" ] || out=$logf.out	# boots side by side: one each
 rm -rf "$out" && mkdir -p "$out"
 boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
@@ -84,19 +87,19 @@ fi
 # No exit line is a dead guest: keep going (set -e) to say so below.
 exit_line=$(grep -a '^@@ GUEST-EXIT' "$logf" | tail -n 1 || true)
 if [ -n "$exit_line" ] && [ "$exit_line" != "@@ GUEST-EXIT 0" ]; then
-	echo "@@ TEST boot:$profile FAIL guest script $run exited ${exit_line#@@ GUEST-EXIT } (console: $logf)"
+	echo "@@ TEST boot:$name FAIL guest script $run exited ${exit_line#@@ GUEST-EXIT } (console: $logf)"
 	exit 1
 fi
 if [ "$run" = tests/guest/runner.sh ] && [ -n "$exit_line" ] &&
    ! grep -aq '^@@ DONE' "$logf"; then
-	echo "@@ TEST boot:$profile FAIL the guest runner did not finish (console: $logf)"
+	echo "@@ TEST boot:$name FAIL the guest runner did not finish (console: $logf)"
 	exit 1
 fi
 if [ -z "$exit_line" ]; then
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		echo "@@ TEST boot:$profile FAIL guest timed out after ${timeout_s}s (console: $logf)"
+		echo "@@ TEST boot:$name FAIL guest timed out after ${timeout_s}s (console: $logf)"
 	else
-		echo "@@ TEST boot:$profile FAIL guest died before finishing, qemu exit $rc (console: $logf)"
+		echo "@@ TEST boot:$name FAIL guest died before finishing, qemu exit $rc (console: $logf)"
 	fi
 	grep -aE 'Kernel panic|BUG:|Oops|WARNING:|qemu-system' "$logf" |
 		head -n 5 | sed 's/^/@@ INFO /' || true
