@@ -32,6 +32,16 @@ ordered() {
 # the debug kernel's checkers make everything several times slower
 test_timeout=300
 [ "$DEBUG_KERNEL" = 0 ] || test_timeout=900
+# What the kernel reported while booting, before any test ran: a report
+# there fails too (nothing of ours has run, but it would hide later
+# ones: lockdep, for one, turns itself off after its first report)
+boot_log() { dmesg | grep -vE 'DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)'; }
+if boot_log | grep -qE "$SPLAT_RE"; then
+	echo "@@ TEST boot:kernel-clean FAIL the kernel reported a problem while booting"
+	boot_log | grep -B 2 -A 40 -m 3 -E "$SPLAT_RE" | head -n 80 | sed 's/^/   | /'
+elif [ "$DEBUG_KERNEL" = 1 ]; then
+	echo "@@ TEST boot:kernel-clean PASS no lockdep, KASAN, UBSAN, DMA-API or other report"
+fi
 kmemleak_forget
 for t in $(ordered); do
 	profiles=$(sed -n 's/^# profiles: *//p' "$t" | head -n 1)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
+# debug-cost: 75
 #
 # DPDK's own DSA driver as the emulator's conformance test: Debian's
 # DPDK 22.11, unmodified, drives the emulated DSA in PCI mode through
@@ -32,7 +33,7 @@ echo "$bdf" > /sys/bus/pci/drivers_probe
 checkd dpdk:bound "$(basename "$(readlink "$dev/driver")")" \
 	test "$(basename "$(readlink "$dev/driver")")" = vfio-pci
 echo 64 > $HP
-check dpdk:hugepages [ "$(cat $HP)" = 64 ]
+check dpdk:hugepages [ "$(<$HP)" = 64 ]
 
 # One WQ (max_queues=1): each dmadev instance runs the whole suite.
 rc=0
@@ -52,9 +53,10 @@ for t in copy 'burst capacity' 'error handling' fill; do
 done
 release
 # dmesg: the error tests fault on purpose (DMA reads at address 0); the
-# rest must be clean but for the denylist we disabled on purpose
+# rest must be clean but for the denylist we disabled on purpose and the
+# timer's note that a vCPU was held up (a TCG guest on a loaded host)
 bad=$(dmesg -l emerg,alert,crit,err,warn |
-	grep -vE 'DMAR: (\[DMA Read NO_PASID\] Request device \[[0-9a-f:.]+\] fault addr 0x0 |DRHD: handling fault status)|device denylist disabled' || true)
+	grep -vE 'DMAR: (\[DMA Read NO_PASID\] Request device \[[0-9a-f:.]+\] fault addr 0x0 |DRHD: handling fault status)|device denylist disabled|hrtimer: interrupt took [0-9]+ ns' || true)
 [ -z "$bad" ] || echo "$bad"
 check dpdk:dmesg-clean [ -z "$bad" ]
 finish

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel cpu4 nomovdir
+# debug-cost: 21
 #
 # The emulated CPU's MOVDIR64B (emu/patches/0001-*.patch): the
 # instruction itself (CPUID, RAM, alignment, faults, forms), every CPU
@@ -39,10 +40,14 @@ check mdb:portal-all-accounted [ "$(( sub + drop ))" = "${sent:-none}" ]
 # a dedicated WQ of 16 drops what arrives while it is full, but never all
 check mdb:portal-accepted [ "$sub" -ge 16 ]
 # The control: the same from every CPU as eight 8-byte stores each does
-# tear, so the check above can fail.
-portal_run portal-pieces
-if [ "$torn" -gt 0 ]; then pass mdb:control-8-byte-stores-tear "$counts"
-else fail mdb:control-8-byte-stores-tear "$counts"; fi
+# tear, so the check above can fail.  Tearing needs two vCPUs storing at
+# the same moment, which a loaded host makes rare: up to 6 runs.
+for try in 1 2 3 4 5 6; do
+	portal_run portal-pieces
+	[ "$torn" -gt 0 ] && break
+done
+if [ "$torn" -gt 0 ]; then pass mdb:control-8-byte-stores-tear "$counts (run $try)"
+else fail mdb:control-8-byte-stores-tear "$counts (in each of 6 runs)"; fi
 "$BIN/movdir64b_test" mmio-source /dev/dsa/wq0.0 || _failed=1
 check mdb:unload rmmod idxd_ims
 check mdb:dmesg-clean dmesg_clean
