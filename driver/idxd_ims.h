@@ -206,6 +206,7 @@ struct idxd_wq {
 	u32 max_batch_size;
 	char name[IDXD_WQ_NAME_SIZE + 1];
 	char driver_name[IDXD_DRV_NAME_SIZE + 1];
+	bool msix_only;			/* completion_irq "msix": no IMS */
 
 	/* while enabled */
 	enum idxd_wq_state state;

@@ -264,6 +264,9 @@ void idxd_wq_efd_del(struct idxd_wq *wq, struct idxd_efd *efd)
  * its MSI-X vector
  * @wq: the work queue; caller holds idev->lock
  *
+ * MSI-X where the device has no IMS domain or the WQ asks for it
+ * (completion_irq "msix", so that one device can compare the two).
+ *
  * Return: 0, or a negative errno with nothing left allocated.
  */
 int idxd_wq_irq_setup(struct idxd_wq *wq)
@@ -273,7 +276,7 @@ int idxd_wq_irq_setup(struct idxd_wq *wq)
 	int msix = -1;
 
 	lockdep_assert_held(&wq->idev->lock);
-	if (!idev->ims) {
+	if (!idev->ims || wq->msix_only) {
 		if (1 + wq->id >= idev->nr_vectors) {
 			dev_err(&wq->conf_dev, "no MSI-X vector left for this WQ\n");
 			return -ENOSPC;

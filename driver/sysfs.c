@@ -875,6 +875,44 @@ static ssize_t ims_irq_count_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(ims_irq_count);
 
+/*
+ * Our own: "auto" (IMS where the device has an IMS domain, else MSI-X) or
+ * "msix" (this WQ's MSI-X vector even so), chosen while the WQ is
+ * disabled.  Two WQs of one device, one of each, let a benchmark compare
+ * IMS and MSI-X side by side in one run; ims_slot says what was used.
+ */
+static ssize_t completion_irq_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", confdev_to_wq(dev)->msix_only ? "msix" : "auto");
+}
+
+static ssize_t completion_irq_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct idxd_wq *wq = confdev_to_wq(dev);
+	struct idxd_dev *idev = wq->idev;
+	int rc = 0;
+
+	mutex_lock(&idev->lock);
+	if (idxd_wq_enabled(wq)) {	/* not WQCFG: fixed devices choose too */
+		dev_err(dev, "cannot change an enabled WQ (disable it first)\n");
+		rc = -EBUSY;
+	}
+	if (!rc && sysfs_streq(buf, "auto")) {
+		wq->msix_only = false;
+	} else if (!rc && sysfs_streq(buf, "msix")) {
+		wq->msix_only = true;
+	} else if (!rc) {
+		dev_err(dev, "completion_irq must be 'auto' or 'msix'\n");
+		rc = -EINVAL;
+	}
+	mutex_unlock(&idev->lock);
+	return rc ?: count;
+}
+static DEVICE_ATTR_RW(completion_irq);
+
 /* The irq domains of the WQ's interrupt, outermost first. */
 static ssize_t ims_hierarchy_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -916,6 +954,7 @@ static struct attribute *idxd_wq_attrs[] = {
 	&dev_attr_ims_handle.attr,
 	&dev_attr_ims_irq_count.attr,
 	&dev_attr_ims_hierarchy.attr,
+	&dev_attr_completion_irq.attr,
 	NULL,
 };
 

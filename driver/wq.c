@@ -26,6 +26,7 @@ void idxd_wq_init_defaults(struct idxd_wq *wq)
 	wq->max_batch_size = 1U << c->max_batch_shift;
 	wq->name[0] = '\0';
 	wq->driver_name[0] = '\0';
+	wq->msix_only = false;
 	wq->group = NULL;
 }
 
