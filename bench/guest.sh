@@ -2,19 +2,22 @@
 # SPDX-License-Identifier: MIT
 #
 # The guest half of 'make bench' (runs inside the emulated machine).
-# Completion latency of one WQ (wq0.0, its interrupt on CPU 1), side by
+# Completion latency of user WQs (their interrupts on CPU 1), side by
 # side in one boot:
-#   (a) IMS interrupt, MSI-X interrupt (the driver reloaded with
-#       force_msix=1), completion-record polling and the eventfd wake-up
-#       floor; then IMS, MSI-X and floor again under load: dmadev copies
-#       (dma_idxd_ims on wq0.1, 64 B-64 KiB bursts, interrupt per burst
-#       aimed at CPU 1) and, with stress-ng and fio in the background,
-#       cyclictest alongside as the noise reference;
+#   (a) paired: IMS (wq0.0) against MSI-X (wq0.3, completion_irq=msix)
+#       of the same device, one sample of each per round in random order
+#       (ims-bench --mode pair), and the A/A control, IMS against IMS
+#       (wq0.4); idle, under a paced dmadev load (dma_idxd_ims on wq0.1,
+#       64 B-64 KiB bursts at a fixed offered rate, interrupt per burst
+#       aimed at CPU 1) and with stress-ng and fio in the background and
+#       cyclictest alongside as the noise reference.  Every round's pair
+#       goes to the output share for bench/stats.py.  Completion-record
+#       polling and the eventfd wake-up floor run alone for reference;
 #   (b) migration: affinity moves and CPU 1 offline/online under load;
 #   (c) scale: the probe with 1, 8, 64 and 256 IMS interrupts active (the
 #       rest fired through a kernel WQ by the driver's irq_load hook).
-# Rounds alternate IMS and MSI-X so that drift hits both.  Each result is
-# one "@@ BENCH {json}" line on the console, for bench/report.py.
+# Each result is one "@@ BENCH {json}" line on the console, for
+# bench/report.py.
 set -u
 export IDXD_IMS_REPO=$(cd "$(dirname "$0")/.." && pwd) IDXD_IMS_PROFILE=intel
 . "$IDXD_IMS_REPO/tests/guest/lib.sh"
@@ -27,35 +30,50 @@ SAMPLES=${SAMPLES:-3000}
 ROUNDS=${ROUNDS:-2}
 EAL="--no-huge --no-pci --no-shconf -l 0-1 --log-level=lib.eal:error"
 LOAD="--vdev dma_idxd_ims0,wq=wq0.1,intr=1"
+LOAD_RATE=$(arg ims_bench.load_rate)
+LOAD_RATE=${LOAD_RATE:-2000}	# bursts a second, the same for every run
+OUT=/run/idxd-ims-out		# the host's share: raw pairs for stats.py
+[ -d "$OUT" ] || OUT=/tmp
 LOADDBG=/sys/kernel/debug/idxd_ims/dsa0/irq_load
 
-# setup MODULE-ARGS: driver loaded; wq0.0 the probe, wq0.1 the dmadev
-# load, both user WQs with their interrupts on CPU 1 (where floor mode's
-# writer runs: the same wake-up path); wq0.2 a kernel WQ for irq_load
+# setup MODULE-ARGS: driver loaded; user WQs wq0.0 the probe (IMS),
+# wq0.3 its MSI-X twin, wq0.4 its IMS twin (A/A), wq0.1 the dmadev load,
+# all with their interrupts on CPU 1 (where floor mode's writer runs: the
+# same wake-up path); wq0.2 a kernel WQ for irq_load
 setup() {
+	local w
 	load_driver "$@" || return 1
 	cfg_wq 0 0 user bench 16 && cfg_wq 0 1 user load 16 &&
-		cfg_wq 0 2 kernel scale 16 &&
-		enable_dev 0 && enable_wq 0 0 user && enable_wq 0 1 user || return 1
-	echo 1 > "/proc/irq/$(cat $SYS/wq0.0/ims_irq)/smp_affinity_list"
-	echo 1 > "/proc/irq/$(cat $SYS/wq0.1/ims_irq)/smp_affinity_list"
+		cfg_wq 0 2 kernel scale 16 && cfg_wq 0 3 user msix 16 &&
+		cfg_wq 0 4 user aa 16 && echo msix > $SYS/wq0.3/completion_irq &&
+		enable_dev 0 || return 1
+	for w in 0 1 3 4; do
+		enable_wq 0 $w user || return 1
+		echo 1 > "/proc/irq/$(cat $SYS/wq0.$w/ims_irq)/smp_affinity_list"
+	done
 }
 
 teardown() {
 	local w
-	for w in wq0.0 wq0.1; do echo $w > /sys/bus/dsa/drivers/user/unbind; done
+	for w in wq0.0 wq0.1 wq0.3 wq0.4; do echo $w > /sys/bus/dsa/drivers/user/unbind; done
 	[ -e /sys/bus/dsa/drivers/dmaengine/wq0.2 ] &&
 		echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind
 	rmmod idxd_ims
 }
 
-# emit LABEL JSON [EXTRA]: one result line, EXTRA (a JSON member) added
+# emit LABEL JSON [EXTRA]: one result line, EXTRA (a JSON member) added;
+# a line for people (both sides of a pair)
 emit() {
 	local out=$2
 	[ -n "${3:-}" ] && out="${out%\}},$3}"
 	echo "@@ BENCH $out"
-	printf '   %-12s %s\n' "$1" \
-		"$(sed -E 's/.*"p50_us":([0-9.]+),"p99_us":([0-9.]+).*"lost":([0-9]+),"duplicate":([0-9]+).*/p50 \1 us  p99 \2 us  lost \3  dup \4/' <<< "$out")"
+	python3 -S -c '
+import json, sys
+d = json.loads(sys.argv[2])
+for s in d.get("sides", [d]):
+    name = sys.argv[1] + (" " + s["label"] if "sides" in d else "")
+    print("   %-18s p50 %7.2f us  p99 %8.2f us  lost %d  dup %d" %
+          (name, s["p50_us"], s["p99_us"], s["lost"], s["duplicate"]))' "$1" "$out"
 }
 
 bench() {	# bench LABEL MODE [ims-bench options...]
@@ -71,8 +89,26 @@ bench() {	# bench LABEL MODE [ims-bench options...]
 	emit "$label" "$out" "${EXTRA:-}"
 }
 
-# noisy LABEL MODE: the run with stress-ng and fio in the background and
-# cyclictest alongside; cyclictest's figures ride along in the JSON
+# pair LABEL WQ_B [ims-bench options...]: wq0.0 against WQ_B, LABEL
+# "A/B"; the raw pairs to $OUT/pair-LABEL-rROUND.txt
+pair() {
+	local label=$1 wqb=$2 out eal=$EAL raw
+	shift 2
+	raw=pair-$(tr '/+' '--' <<< "$label")-r$ROUND.txt
+	case " $* " in *" --load "*) eal="$EAL $LOAD" ;; esac
+	out=$("$BENCH" $eal -- latency --mode pair --wq /dev/dsa/wq0.0 \
+	      --wq-b "/dev/dsa/$wqb" --label "$label" --samples "$SAMPLES" \
+	      --raw "$OUT/$raw" "$@" 2>/tmp/bench.err | grep '^{')
+	if [ -z "$out" ]; then
+		echo "@@ BENCH-FAIL $label pair: $(tail -c 300 /tmp/bench.err)"
+		return 1
+	fi
+	emit "$label" "$out" "\"raw\":\"$raw\",\"round\":$ROUND${EXTRA:+,$EXTRA}"
+}
+
+# noisy LABEL CMD...: CMD (a bench or pair run) with stress-ng and fio in
+# the background and cyclictest alongside; cyclictest's figures ride
+# along in the JSON
 noisy() {
 	local ct bg=() cyc
 	if ! command -v stress-ng >/dev/null || ! command -v cyclictest >/dev/null; then
@@ -86,7 +122,9 @@ noisy() {
 	fi
 	cyclictest -q -m -p 80 -t 1 -a 0 -i 500 -D 600 > /tmp/cyc.txt 2>&1 & ct=$!
 	sleep 1
-	EXTRA= bench "$1" "$2" --load dma_idxd_ims0 > /tmp/noisy.txt
+	local label=$1
+	shift
+	EXTRA= "$@" > /tmp/noisy.txt
 	local rc=$?
 	kill -INT $ct; wait $ct 2>/dev/null
 	kill "${bg[@]}" 2>/dev/null; wait "${bg[@]}" 2>/dev/null
@@ -95,7 +133,7 @@ noisy() {
 	if [ $rc = 0 ]; then
 		local line
 		line=$(sed -n 's/^@@ BENCH //p' /tmp/noisy.txt)
-		emit "$1" "$line" "\"background\":\"stress-ng --cpu 2 --cpu-load 30, fio randrw, dmadev copies\"${cyc:+,$cyc}"
+		emit "$label" "$line" "\"background\":\"stress-ng --cpu 2 --cpu-load 30, fio randrw, dmadev copies\"${cyc:+,$cyc}"
 	else
 		cat /tmp/noisy.txt
 	fi
@@ -137,27 +175,27 @@ print("@@ PROFILE " + json.dumps({"label": sys.argv[1], "idle_pct": round(idle, 
 echo "== ims-bench: $(nproc) vCPUs, kernel $(uname -r), $SAMPLES samples x $ROUNDS rounds"
 echo "   (TCG: absolute times mean little; compare the ratios)"
 rc=0
+ROUND=0
+setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+[ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ] && [ "$(cat $SYS/wq0.4/ims_slot)" -ge 0 ] &&
+	[ "$(cat $SYS/wq0.3/ims_slot)" = -1 ] ||
+	{ echo "@@ BENCH-FAIL wq0.0/wq0.4 not on IMS or wq0.3 not on MSI-X"; exit 1; }
+PACED="--load dma_idxd_ims0 --load-rate $LOAD_RATE"
 for r in $(seq 1 "$ROUNDS"); do
-	echo "== round $r"
-	setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
-	[ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ] || { echo "@@ BENCH-FAIL not IMS"; exit 1; }
-	bench ims irq || rc=1
+	ROUND=$r
+	echo "== round $r: paired, one sample of each side per round, random order"
+	pair ims/msix wq0.3 || rc=1
+	pair ims/ims wq0.4 || rc=1
+	pair ims/msix+load wq0.3 $PACED || rc=1
+	pair ims/ims+load wq0.4 $PACED || rc=1
+	noisy ims/msix+noise pair ims/msix+noise wq0.3 $PACED || rc=1
+	echo "== round $r: alone, for reference"
 	bench poll poll || rc=1
 	bench floor floor || rc=1
-	bench ims+load irq --load dma_idxd_ims0 || rc=1
-	bench floor+load floor --load dma_idxd_ims0 || rc=1
-	noisy ims+noise irq || rc=1
-	noisy floor+noise floor || rc=1
+	bench floor+load floor $PACED || rc=1
 	if [ "$r" = 1 ]; then profile ims irq || rc=1; profile floor floor || rc=1; fi
-	teardown
-	setup force_msix=1 || { echo "@@ BENCH-FAIL setup msix"; exit 1; }
-	[ "$(cat $SYS/wq0.0/ims_slot)" = -1 ] || { echo "@@ BENCH-FAIL not MSI-X"; exit 1; }
-	bench msix irq || rc=1
-	bench msix+load irq --load dma_idxd_ims0 || rc=1
-	noisy msix+noise irq || rc=1
-	if [ "$r" = 1 ]; then profile msix irq || rc=1; fi
-	teardown
 done
+teardown
 
 echo "== scale: the probe's latency with N IMS interrupts active"
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }

@@ -16,6 +16,9 @@
  *          the kernel's wake-up cost on this machine, the floor for irq
  *   migrate  irq samples while the irq's affinity moves and CPU 1 goes
  *          offline and online (migrate.c); lost/duplicate/late counts
+ *   pair   irq samples on two WQs, --wq and --wq-b, one of each per round
+ *          in random order (pair.c): IMS against MSI-X inside one run,
+ *          or an A/A control; --raw FILE keeps every pair
  *
  * --load DMADEV adds background copies through DPDK's dmadev API on
  * another WQ (load.c; e.g. --vdev dma_idxd_ims0,wq=wq0.1,intr=1 among the
@@ -28,6 +31,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,15 +56,12 @@ struct cfg {
 	const char *mode;
 	const char *label;
 	const char *load;
+	const char *wq_b, *raw;
 	int load_cpu;
-	long samples;
+	unsigned int load_rate;
+	long samples, warmup;
 	long migrations, hotplugs;
 	unsigned int gap_min_us, gap_max_us;
-};
-
-struct result {
-	double *lat_us;
-	long n, lost, dup, bad;
 };
 
 /* floor: the writer lcore and the waiter share these */
@@ -87,7 +89,7 @@ uint64_t bench_rand(uint64_t *s)
 }
 
 /* Spin a random gap: the next sample starts from no particular phase. */
-static void gap(uint64_t *seed)
+void bench_gap(uint64_t *seed)
 {
 	unsigned int span = cfg.gap_max_us - cfg.gap_min_us + 1;
 
@@ -121,7 +123,7 @@ double bench_us(uint64_t cycles)
 	return (double)cycles * 1e6 / rte_get_tsc_hz();
 }
 
-static int run_device(struct result *r, bool irq)
+static int run_device(struct bench_result *r, bool irq)
 {
 	struct idxd_ims_completion *cr;
 	struct idxd_ims_desc d;
@@ -148,7 +150,7 @@ static int run_device(struct result *r, bool irq)
 	}
 	cr = (void *)buf;
 	for (i = 0; i < cfg.samples; i++) {
-		gap(&seed);
+		bench_gap(&seed);
 		memset(cr, 0, sizeof(*cr));
 		ims_desc_memmove(&d, iova + 4096 + 2048, iova + 4096, 64, iova,
 				 irq ? IMS_INTERRUPT : 0);
@@ -193,7 +195,7 @@ static int floor_writer(void *arg)
 			continue;
 		}
 		seen = floor_go;
-		gap(&seed);
+		bench_gap(&seed);
 		floor_t0 = rte_rdtsc_precise();
 		if (write(floor_efd, &one, sizeof(one)) != sizeof(one))
 			return -1;
@@ -201,7 +203,7 @@ static int floor_writer(void *arg)
 	return 0;
 }
 
-static int run_floor(struct result *r)
+static int run_floor(struct bench_result *r)
 {
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
 	uint64_t cnt, t1;
@@ -238,20 +240,60 @@ int bench_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double pct(const struct result *r, double p)
+static double pct(const struct bench_result *r, double p)
 {
 	return r->n ? r->lat_us[(long)(p * (r->n - 1) + 0.5)] : 0;
 }
 
-static void report(struct result *r)
+/*
+ * A log-binned histogram: HIST_PER_OCTAVE bins per doubling from
+ * HIST_BASE_US up, as [bin, count] pairs of the non-empty bins; bin k
+ * holds samples in [base * 2^(k/8), base * 2^((k+1)/8)).  Bin 0 also
+ * takes anything faster than the base.
+ */
+#define HIST_BASE_US		0.25
+#define HIST_PER_OCTAVE		8
+#define HIST_BINS		(HIST_PER_OCTAVE * 24)
+
+static void hist_json(const struct bench_result *r)
+{
+	long counts[HIST_BINS] = { 0 };
+	bool first = true;
+	long i;
+	int k;
+
+	for (i = 0; i < r->n; i++) {
+		k = r->lat_us[i] <= HIST_BASE_US ? 0 :
+		    (int)(HIST_PER_OCTAVE * log2(r->lat_us[i] / HIST_BASE_US));
+		counts[k < HIST_BINS ? k : HIST_BINS - 1]++;
+	}
+	printf("\"hist\":{\"base_us\":%g,\"per_octave\":%d,\"bins\":[",
+	       HIST_BASE_US, HIST_PER_OCTAVE);
+	for (k = 0; k < HIST_BINS; k++) {
+		if (!counts[k])
+			continue;
+		printf("%s[%d,%ld]", first ? "" : ",", k, counts[k]);
+		first = false;
+	}
+	printf("]}");
+}
+
+/* One side's members of the JSON object: counts, percentiles, histogram. */
+void bench_result_json(struct bench_result *r)
 {
 	qsort(r->lat_us, r->n, sizeof(double), bench_cmp_double);
-	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"samples\":%ld,\"p50_us\":%.2f,"
-	       "\"p99_us\":%.2f,\"p999_us\":%.2f,\"max_us\":%.2f,\"lost\":%ld,"
-	       "\"duplicate\":%ld,\"errors\":%ld,\"tsc_hz\":%llu",
-	       cfg.label, cfg.mode, r->n, pct(r, 0.5), pct(r, 0.99), pct(r, 0.999),
-	       r->n ? r->lat_us[r->n - 1] : 0.0, r->lost, r->dup, r->bad,
-	       (unsigned long long)rte_get_tsc_hz());
+	printf("\"samples\":%ld,\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,"
+	       "\"max_us\":%.2f,\"lost\":%ld,\"duplicate\":%ld,\"errors\":%ld,",
+	       r->n, pct(r, 0.5), pct(r, 0.99), pct(r, 0.999),
+	       r->n ? r->lat_us[r->n - 1] : 0.0, r->lost, r->dup, r->bad);
+	hist_json(r);
+}
+
+static void report(struct bench_result *r)
+{
+	printf("{\"label\":\"%s\",\"mode\":\"%s\",", cfg.label, cfg.mode);
+	bench_result_json(r);
+	printf(",\"tsc_hz\":%llu", (unsigned long long)rte_get_tsc_hz());
 	bench_load_json();
 	printf("}\n");
 }
@@ -259,15 +301,19 @@ static void report(struct result *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor|migrate [options]\n"
+"Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor|migrate|pair [options]\n"
 "  --wq PATH          user WQ (default /dev/dsa/wq0.0; not for floor)\n"
+"  --wq-b PATH        pair: the second WQ (e.g. on MSI-X; IMS again for A/A)\n"
+"  --raw FILE         pair: every round's two samples, in time order\n"
+"  --warmup N         pair: rounds taken first and dropped (default 20)\n"
 "  --samples N        samples (default 2000)\n"
-"  --label NAME       name in the output (default: the mode)\n"
+"  --label NAME       name in the output (default: the mode); pair: A/B\n"
 "  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
 "  --migrations N     migrate: affinity moves (default 1000)\n"
 "  --hotplug N        migrate: CPU 1 offline/online cycles (default 100)\n"
 "  --load DMADEV      copies through this dmadev meanwhile (64 B-64 KiB, bursts)\n"
 "  --load-cpu N       the CPU the load thread runs on (default 1)\n"
+"  --load-rate N      start N load bursts a second (default 0: back to back)\n"
 "EAL options that work without hugepages or root-only devices:\n"
 "  --no-huge --no-pci --no-shconf -l 0-1\n"
 "and for --load, our dmadev on another user WQ:\n"
@@ -286,13 +332,17 @@ static int parse(int argc, char **argv)
 		{ "hotplug", required_argument, NULL, 'H' },
 		{ "load", required_argument, NULL, 'L' },
 		{ "load-cpu", required_argument, NULL, 'C' },
+		{ "wq-b", required_argument, NULL, 'b' },
+		{ "load-rate", required_argument, NULL, 'R' },
+		{ "raw", required_argument, NULL, 'r' },
+		{ "warmup", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	int c;
 
 	cfg = (struct cfg){ .wq = "/dev/dsa/wq0.0", .samples = 2000,
-			    .migrations = 1000, .hotplugs = 100, .load_cpu = 1,
+			    .migrations = 1000, .hotplugs = 100, .load_cpu = 1, .warmup = 20,
 			    .gap_min_us = 20, .gap_max_us = 200 };
 	if (argc < 2 || strcmp(argv[1], "latency")) {
 		usage(stderr);
@@ -309,6 +359,15 @@ static int parse(int argc, char **argv)
 		case 'H': cfg.hotplugs = atol(optarg); break;
 		case 'L': cfg.load = optarg; break;
 		case 'C': cfg.load_cpu = atoi(optarg); break;
+		case 'b': cfg.wq_b = optarg; break;
+		case 'R':
+			if (sscanf(optarg, "%u", &cfg.load_rate) != 1 || cfg.load_rate > 1000000) {
+				fprintf(stderr, "ims-bench: bad --load-rate '%s' (0..1000000)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'r': cfg.raw = optarg; break;
+		case 'W': cfg.warmup = atol(optarg); break;
 		case 'g':
 			if (sscanf(optarg, "%u,%u", &cfg.gap_min_us, &cfg.gap_max_us) != 2 ||
 			    cfg.gap_max_us < cfg.gap_min_us) {
@@ -321,10 +380,16 @@ static int parse(int argc, char **argv)
 		}
 	}
 	if (!cfg.mode || (strcmp(cfg.mode, "irq") && strcmp(cfg.mode, "poll") &&
-			  strcmp(cfg.mode, "floor") && strcmp(cfg.mode, "migrate")) ||
+			  strcmp(cfg.mode, "floor") && strcmp(cfg.mode, "migrate") &&
+			  strcmp(cfg.mode, "pair")) ||
 	    cfg.samples < 1 || cfg.samples > 10000000 || cfg.migrations < 0 ||
+	    cfg.warmup < 0 || cfg.warmup > 1000000 ||
 	    cfg.hotplugs < 0 || cfg.load_cpu < 0 || cfg.load_cpu >= CPU_SETSIZE) {
-		fprintf(stderr, "ims-bench: --mode irq|poll|floor|migrate, 1..10000000 --samples\n");
+		fprintf(stderr, "ims-bench: --mode irq|poll|floor|migrate|pair, 1..10000000 --samples\n");
+		return -1;
+	}
+	if (!strcmp(cfg.mode, "pair") != !!cfg.wq_b) {
+		fprintf(stderr, "ims-bench: --wq-b goes with --mode pair, and pair needs it\n");
 		return -1;
 	}
 	if (!cfg.label)
@@ -345,7 +410,7 @@ static int tool_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct result r = { 0 };
+	struct bench_result r = { 0 };
 	int sep = tool_args(argc, argv);
 	int rc;
 
@@ -372,12 +437,16 @@ int main(int argc, char **argv)
 	r.lat_us = calloc(cfg.samples, sizeof(double));
 	if (!r.lat_us)
 		return 1;
-	if (cfg.load && bench_load_start(cfg.load, cfg.load_cpu)) {
+	if (cfg.load && bench_load_start(cfg.load, cfg.load_cpu, cfg.load_rate)) {
 		rte_eal_cleanup();
 		return 1;
 	}
 	if (!strcmp(cfg.mode, "migrate")) {
 		rc = bench_migrate(cfg.migrations, cfg.hotplugs);
+	} else if (!strcmp(cfg.mode, "pair")) {
+		rc = bench_pair(cfg.wq, cfg.wq_b, cfg.samples, cfg.warmup, cfg.raw);
+		if (bench_load_stop())
+			rc = 1;
 	} else {
 		if (!strcmp(cfg.mode, "floor"))
 			rc = run_floor(&r);

@@ -10,6 +10,12 @@
  * sleeps on the WQ's eventfd until the burst is done, so its interrupts
  * land beside the probe's; otherwise it polls.  Every 8th burst is
  * checked byte for byte.
+ *
+ * With a rate (--load-rate N) the bursts start at a fixed offered rate,
+ * N per second, the same sequence of sizes in every run, so that what
+ * the probe competes with does not depend on how fast it is itself.  A
+ * burst that cannot start on time starts late and counts as such; the
+ * schedule does not catch up in a rush.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
@@ -37,6 +44,8 @@ static struct {
 	bool running;
 	int16_t dev;
 	int cpu, efd;
+	unsigned int rate;		/* bursts per second, 0: back to back */
+	uint64_t late;			/* paced bursts that started late */
 	uint8_t *src[LOAD_BUFS], *dst[LOAD_BUFS];
 	uint64_t ops, bytes, bursts, errors, mismatches, irq_waits, irq_timeouts;
 	uint64_t t0, t1;
@@ -84,10 +93,34 @@ static int load_reap(uint16_t want)
 	return 0;
 }
 
+/*
+ * Paced: sleep until the next burst's start (the thread shares its CPU
+ * with the probe's interrupt, so it must not spin there); a burst more
+ * than a period behind counts late and the schedule restarts from now.
+ */
+static void load_pace(uint64_t *next, uint64_t period)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	struct timespec ts;
+	uint64_t ns;
+
+	if (now > *next + period) {
+		ld.late++;
+		*next = now;
+	} else if (now < *next) {
+		ns = (*next - now) * 1000000000ull / hz;
+		ts.tv_sec = ns / 1000000000ull;
+		ts.tv_nsec = ns % 1000000000ull;
+		nanosleep(&ts, NULL);
+	}
+	*next += period;
+}
+
 static void *load_main(void *arg)
 {
 	uint32_t len[LOAD_BUFS];
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	uint64_t period = 0, next = rte_rdtsc();
 	cpu_set_t cs;
 	uint16_t n, i;
 	int rc;
@@ -96,7 +129,11 @@ static void *load_main(void *arg)
 	CPU_ZERO(&cs);
 	CPU_SET(ld.cpu, &cs);
 	pthread_setaffinity_np(pthread_self(), sizeof(cs), &cs);
+	if (ld.rate)
+		period = rte_get_tsc_hz() / ld.rate;
 	while (!ld.stop) {
+		if (period)
+			load_pace(&next, period);
 		n = 1 + seed % LOAD_BUFS;
 		for (i = 0; i < n; i++) {
 			len[i] = load_size(&seed);
@@ -173,10 +210,11 @@ static int load_setup(const char *name)
 	return 0;
 }
 
-int bench_load_start(const char *name, int cpu)
+int bench_load_start(const char *name, int cpu, unsigned int rate)
 {
 	memset(&ld, 0, sizeof(ld));
 	ld.cpu = cpu;
+	ld.rate = rate;
 	if (load_setup(name))
 		return -1;
 	ld.t0 = rte_rdtsc();
@@ -212,10 +250,10 @@ void bench_load_json(void)
 	s = (double)(ld.t1 - ld.t0) / rte_get_tsc_hz();
 	printf(",\"load\":{\"ops\":%llu,\"bursts\":%llu,\"mbytes\":%.1f,\"ops_per_s\":%.0f,"
 	       "\"interrupt_waits\":%llu,\"interrupt_timeouts\":%llu,\"errors\":%llu,"
-	       "\"mismatches\":%llu%s%s%s}",
+	       "\"mismatches\":%llu,\"offered_bursts_per_s\":%u,\"late_bursts\":%llu%s%s%s}",
 	       (unsigned long long)ld.ops, (unsigned long long)ld.bursts,
 	       ld.bytes / 1e6, s > 0 ? ld.ops / s : 0.0,
 	       (unsigned long long)ld.irq_waits, (unsigned long long)ld.irq_timeouts,
 	       (unsigned long long)ld.errors, (unsigned long long)ld.mismatches,
-	       ld.why[0] ? ",\"failed\":\"" : "", ld.why, ld.why[0] ? "\"" : "");
+	       ld.rate, (unsigned long long)ld.late, ld.why[0] ? ",\"failed\":\"" : "", ld.why, ld.why[0] ? "\"" : "");
 }

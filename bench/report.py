@@ -1,9 +1,18 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Turn the '@@ BENCH {json}' lines of a 'make bench' console into a table,
 a JSON summary and an SVG plot.
 
-    bench/report.py CONSOLE OUTDIR
+    bench/report.py CONSOLE OUTDIR [RAWDIR]
+
+Paired runs (ims-bench --mode pair: IMS against MSI-X, or the A/A control
+IMS against IMS, one sample of each per round) name a raw file of their
+pairs, read from RAWDIR (default: the console's directory): each ratio
+of percentiles gets a 95% moving-block bootstrap interval
+(bench/stats.py), and a goal is met only when the whole interval is
+inside it: IMS/MSI-X p50 in [0.98, 1.02], p99 in [0.95, 1.05]; the A/A
+control's intervals must cover 1.00.  The sides of the IMS/MSI-X pairs
+also enter the per-label table as ims and msix (with +load or +noise).
 
 Per label (ims, msix, poll, floor; +load with dmadev copies on another
 WQ; +noise with stress-ng, fio and the copies, cyclictest alongside;
@@ -15,11 +24,17 @@ noise; and, for reading the last one, what the interrupt adds over
 polling, (IMS - poll) / floor at p50.
 """
 import json
+import os
 import platform
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import stats  # noqa: E402  (bench/stats.py, beside this file)
+
 TARGETS = {"ims/msix p50": 1.02, "ims/msix p99": 1.05, "ims/floor p50": 1.3}
+# paired goals: the whole 95% interval inside [lo, hi]
+PAIR_GOALS = {"p50": (0.98, 1.02), "p99": (0.95, 1.05)}
 VARIANTS = ["", "+load", "+noise"]
 ORDER = ["ims", "msix", "floor", "poll", "ims+load", "msix+load", "floor+load",
          "ims+noise", "msix+noise", "floor+noise"]
@@ -56,6 +71,85 @@ def combine(runs):
             out[label]["load_ops_per_s"] = statistics.median(r["load"]["ops_per_s"]
                                                              for r in rs)
     return out
+
+
+def pair_sides(runs):
+    """The sides of IMS/MSI-X pair runs as single-label runs (ims+load,
+    msix+load, ...) for the per-label table; A/A controls stay out."""
+    out = []
+    for r in runs:
+        base, _, variant = r["label"].partition("+")
+        variant = "+" + variant if variant else ""
+        names = base.split("/")
+        if len(names) != 2 or names[0] == names[1]:
+            continue
+        for name, side in zip(names, r["sides"]):
+            s = dict(side, label=name + variant, mode="pair-side")
+            for k in ("load", "cyclictest_us"):
+                if k in r:
+                    s[k] = r[k]
+            out.append(s)
+    return out
+
+
+def pair_stats(pairs, rawdir):
+    """Per pair label, its rounds' raw pairs pooled in time order: the
+    bootstrap intervals of the p50 and p99 ratios, and the goals."""
+    by = {}
+    for r in pairs:
+        by.setdefault(r["label"], []).append(r)
+    out = {}
+    for label, rs in by.items():
+        a, b, missing = [], [], []
+        for r in sorted(rs, key=lambda r: r.get("round", 0)):
+            path = os.path.join(rawdir, r.get("raw", ""))
+            if not r.get("raw") or not os.path.exists(path):
+                missing.append(r.get("raw", "?"))
+                continue
+            ra, rb, _ = stats.load_pairs(path)
+            a.extend(ra)
+            b.extend(rb)
+        entry = {"rounds": len(rs), "missing_raw": missing,
+                 "lost": sum(s["lost"] for r in rs for s in r["sides"]),
+                 "duplicate": sum(s["duplicate"] for r in rs for s in r["sides"]),
+                 "errors": sum(s["errors"] for r in rs for s in r["sides"])}
+        try:
+            entry.update(stats.bootstrap_ratios(a, b))
+        except ValueError as e:
+            entry["error"] = str(e)
+        aa = label.split("+")[0].split("/")
+        entry["control"] = len(aa) == 2 and aa[0] == aa[1]
+        for q, (lo, hi) in PAIR_GOALS.items():
+            if q not in entry:
+                continue
+            ci = entry[q]["ci95"]
+            if entry["control"]:
+                entry[q]["goal"] = "covers 1.00"
+                entry[q]["verdict"] = "met" if stats.covers(ci, 1.0) else "missed"
+            else:
+                entry[q]["goal"] = [lo, hi]
+                entry[q]["verdict"] = stats.verdict(ci, lo, hi)
+        out[label] = entry
+    return out
+
+
+def print_pairs(ps):
+    if not ps:
+        return
+    print("\npaired ratios (A/B, one sample of each per round; 95% moving-block "
+          "bootstrap interval; a goal is met only by the whole interval)")
+    print(f"{'':22}{'pairs':>7}{'ratio':>8}{'interval':>18}  goal")
+    for label, e in ps.items():
+        if "error" in e:
+            print(f"{label:22}  no interval: {e['error']}")
+        for q in PAIR_GOALS if "error" not in e else ():
+            ci = e[q]["ci95"]
+            goal = e[q]["goal"]
+            goal = goal if isinstance(goal, str) else f"in [{goal[0]:.2f}, {goal[1]:.2f}]"
+            print(f"{label + ' ' + q:22}{e['pairs']:>7}{e[q]['ratio']:>8.3f}"
+                  f"{'[%.3f, %.3f]' % tuple(ci):>18}  {goal}: {e[q]['verdict']}")
+        if e["missing_raw"]:
+            print(f"{'':22}  (raw pairs missing: {', '.join(e['missing_raw'])})")
 
 
 def host_cpu():
@@ -126,24 +220,29 @@ def svg(summary, path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         return 2
+    rawdir = sys.argv[3] if len(sys.argv) == 4 else os.path.dirname(os.path.abspath(sys.argv[1]))
     allruns = load(sys.argv[1])
     prof = load(sys.argv[1], "@@ PROFILE ")
-    runs = [r for r in allruns if r.get("mode") != "migrate"]
+    pairs = [r for r in allruns if r.get("mode") == "pair"]
+    runs = [r for r in allruns if r.get("mode") not in ("migrate", "pair")]
+    runs += pair_sides(pairs)
     mig = [r for r in allruns if r.get("mode") == "migrate"]
     if not runs:
         print("report.py: no '@@ BENCH' lines in " + sys.argv[1], file=sys.stderr)
         return 1
     summary = combine(runs)
     rat = ratios(summary)
+    ps = pair_stats(pairs, rawdir)
     cpu = host_cpu()
     print(f"machine: QEMU/TCG guest (2 vCPUs) on {cpu}; TCG times are only meaningful as ratios\n")
     doc = {"machine": {"host": platform.node(), "host_cpu": cpu,
                        "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
                        "note": "TCG times are only meaningful as ratios"},
            "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs,
+           "pairs": ps, "pair_runs": pairs,
            "migration": mig, "profile": prof}
     with open(sys.argv[2] + "/latency.json", "w") as f:
         json.dump(doc, f, indent=1)
@@ -171,6 +270,7 @@ def main():
             print(f"{l[6:]:>8}{s['p50_us']:>10.1f}{s['p99_us']:>10.1f}{s['max_us']:>10.1f}"
                   f"{s['lost']:>6}{s['duplicate']:>5}{sc.get('load_interrupts_per_s', 0):>14.0f}"
                   f"{sc.get('load_missed', 0):>8.0f}")
+    print_pairs(ps)
     print()
     for k, v in rat.items():
         t = TARGETS.get(k.replace("+load", "").replace("+noise", ""))

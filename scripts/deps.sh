@@ -68,8 +68,8 @@ APT_PKGS=(
 	busybox-static kmod pciutils groff-base
 	# real clients of the driver's ABI, run in the guest
 	accel-config
-	# host-side tests
-	python3
+	# host-side tests; the benchmark's statistics (numpy) and plots
+	python3 python3-numpy python3-matplotlib
 	# the DPDK benchmark, its background load, noise reference and profiler;
 	# dpdk-dev has dpdk-test, whose dmadev_autotest drives DPDK's own
 	# DSA driver (dma_idxd) against the emulated device

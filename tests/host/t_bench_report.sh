@@ -22,7 +22,7 @@ LD='"load":{"ops_per_s":321}'
 } > "$tmp/console.txt"
 rc=0
 res() { if [ "$2" = 0 ]; then echo "@@ TEST benchreport:$1 PASS"; else echo "@@ TEST benchreport:$1 FAIL ${3:-}"; rc=1; fi; }
-out=$(python3 "$top/bench/report.py" "$tmp/console.txt" "$tmp" 2>&1)
+out=$(/usr/bin/python3 "$top/bench/report.py" "$tmp/console.txt" "$tmp" 2>&1)
 res runs $?
 check=$(python3 - "$tmp/latency.json" "$tmp/latency.svg" <<'PY'
 import json, sys, xml.dom.minidom
@@ -52,6 +52,43 @@ res verdicts $(grep -qE "ims/msix p50 +1.100   target <= 1.02: MISSED" <<< "$out
 	grep -q "cyclictest max 77 us" <<< "$out" &&
 	grep -qE "^  ims +idle +71.3%   interrupt path +0.042%   top: pv_native_safe_halt 71.3%" <<< "$out"; echo $?) "$out"
 echo "nothing here" > "$tmp/empty.txt"
-python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
+/usr/bin/python3 "$top/bench/report.py" "$tmp/empty.txt" "$tmp" > /dev/null 2>&1
 res no-results-is-error $([ $? = 1 ]; echo $?)
+
+# paired runs: raw pairs in RAWDIR; a pair whose sides are equal sample
+# for sample has the interval [1, 1] (a goal met, an A/A covering 1.00),
+# one whose B side is A's / 1.5 the interval [1.5, 1.5] (missed); their
+# sides join the per-label table; a missing raw file is said
+side() { echo "{\"label\":\"$1\",\"wq\":\"w\",\"samples\":$2,\"p50_us\":$3,\"p99_us\":$3,\"p999_us\":$3,\"max_us\":$3,\"lost\":0,\"duplicate\":0,\"errors\":0}"; }
+pline() { echo "@@ BENCH {\"label\":\"$1\",\"mode\":\"pair\",\"pairs\":200,\"sides\":[$(side "$2" 200 $4),$(side "$3" 200 $5)],\"raw\":\"$6\",\"round\":1}"; }
+mkdir -p "$tmp/raw"
+awk 'BEGIN { for (i = 1; i <= 200; i++) printf "%.3f %.3f %d\n", 10 + (i * 7919) % 13, 10 + (i * 7919) % 13, i % 2 }' > "$tmp/raw/same.txt"
+awk 'BEGIN { for (i = 1; i <= 200; i++) { a = 15 + (i * 7919) % 13; printf "%.3f %.3f %d\n", a, a / 1.5, i % 2 } }' > "$tmp/raw/scaled.txt"
+{
+	pline ims/msix ims msix 16 16 same.txt
+	pline ims/ims ims ims 16 16 same.txt
+	pline ims/msix+load ims msix+load 21 14 scaled.txt
+	pline ims/ims+noise ims ims+noise 16 16 gone.txt
+} > "$tmp/pairs.txt"
+out=$(/usr/bin/python3 "$top/bench/report.py" "$tmp/pairs.txt" "$tmp" "$tmp/raw" 2>&1)
+res pairs-run $? "$out"
+check=$(/usr/bin/python3 - "$tmp/latency.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p, s = d["pairs"], d["summary"]
+ok = (p["ims/msix"]["p50"]["ci95"] == [1.0, 1.0] and p["ims/msix"]["p50"]["verdict"] == "met" and
+      p["ims/ims"]["control"] and p["ims/ims"]["p99"]["verdict"] == "met" and
+      abs(p["ims/msix+load"]["p50"]["ratio"] - 1.5) < 1e-3 and
+      p["ims/msix+load"]["p50"]["verdict"] == "missed" and
+      p["ims/msix"]["pairs"] == 200 and p["ims/ims+noise"]["missing_raw"] == ["gone.txt"] and
+      "error" in p["ims/ims+noise"] and
+      s["ims"]["p50_us"] == 16 and s["msix+load"]["p50_us"] == 14 and "ims/ims" not in s)
+print("ok" if ok else "bad %s" % json.dumps(p)[:2000])
+PY
+)
+res pairs-intervals $([ "$check" = ok ]; echo $?) "$check"
+res pairs-table $(grep -qE "^ims/msix p50 +200 +1.000 +\[1.000, 1.000\]  in \[0.98, 1.02\]: met" <<< "$out" &&
+	grep -qE "^ims/ims p99 +200 +1.000 +\[1.000, 1.000\]  covers 1.00: met" <<< "$out" &&
+	grep -qE "^ims/msix\+load p50 +200 +1.500 .*: missed" <<< "$out" &&
+	grep -q "raw pairs missing: gone.txt" <<< "$out"; echo $?) "$out"
 exit $rc
