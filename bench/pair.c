@@ -132,8 +132,8 @@ static void side_label(const char *label, int i, char *out, size_t size)
  * @warmup: rounds taken first and dropped
  * @raw: where each round's pair goes, or NULL
  *
- * Prints one JSON object with both sides.  Return: 0, or 1 if a WQ
- * could not be used.
+ * Prints one JSON object with both sides; stops the load (if any) first.
+ * Return: 0, or 1 if a WQ could not be used or the load failed.
  */
 int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 	       const char *raw)
@@ -144,7 +144,7 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 	FILE *out = NULL;
 	char name[2][64];
 	long i, pairs = 0;
-	int k, first, rc = 1;
+	int k, first, load_failed, rc = 1;
 
 	for (k = 0; k < 2; k++) {
 		s[k].r.lat_us = calloc(samples, sizeof(double));
@@ -175,6 +175,8 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 			fprintf(out, "%.3f %.3f %d\n", lat[0], lat[1], first);
 		pairs++;
 	}
+	/* the load's figures cover the samples, not the printing */
+	load_failed = bench_load_stop();
 	for (k = 0; k < 2; k++)
 		side_label(bench_cfg_label(), k, name[k], sizeof(name[k]));
 	printf("{\"label\":\"%s\",\"mode\":\"pair\",\"pairs\":%ld,\"warmup\":%ld,\"sides\":[",
@@ -187,7 +189,7 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 	printf("]");
 	bench_load_json();
 	printf("}\n");
-	rc = 0;
+	rc = load_failed ? 1 : 0;
 done:
 	if (out && fclose(out))
 		rc = 1;
