@@ -9,7 +9,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/common.sh"
 
-dir=$CACHE/tmp/harness
+# the guest scripts must be inside the repo (boot.sh --run takes a path
+# in it), even when CACHE=... puts the cache elsewhere
+dir=$top/build/harness
 mkdir -p "$dir"
 rc=0
 res() {	# res NAME OK DETAIL
