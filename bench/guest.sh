@@ -89,14 +89,31 @@ bench() {	# bench LABEL MODE [ims-bench options...]
 	emit "$label" "$out" "${EXTRA:-}"
 }
 
-# pair LABEL WQ_B [ims-bench options...]: wq0.0 against WQ_B, LABEL
+# roles ROUND: odd rounds have wq0.0 on IMS and wq0.3 on MSI-X, even
+# rounds the other way round, so that what one WQ's place costs (its
+# index in the device, its portal) is not taken for IMS against MSI-X;
+# sets IMSWQ and MSIXWQ, the interrupts again on CPU 1
+roles() {
+	local w
+	if [ $(( $1 % 2 )) = 1 ]; then IMSWQ=wq0.0 MSIXWQ=wq0.3; else IMSWQ=wq0.3 MSIXWQ=wq0.0; fi
+	[ "$(<$SYS/$MSIXWQ/completion_irq)" = msix ] && return 0
+	for w in $IMSWQ $MSIXWQ; do echo $w > /sys/bus/dsa/drivers/user/unbind; done
+	echo auto > $SYS/$IMSWQ/completion_irq && echo msix > $SYS/$MSIXWQ/completion_irq || return 1
+	for w in $IMSWQ $MSIXWQ; do
+		enable_wq 0 "${w#wq0.}" user || return 1
+		echo 1 > "/proc/irq/$(<$SYS/$w/ims_irq)/smp_affinity_list"
+	done
+	[ "$(<$SYS/$IMSWQ/ims_slot)" -ge 0 ] && [ "$(<$SYS/$MSIXWQ/ims_slot)" = -1 ]
+}
+
+# pair LABEL WQ_B [ims-bench options...]: $IMSWQ against WQ_B, LABEL
 # "A/B"; the raw pairs to $OUT/pair-LABEL-rROUND.txt
 pair() {
 	local label=$1 wqb=$2 out eal=$EAL raw
 	shift 2
 	raw=pair-$(tr '/+' '--' <<< "$label")-r$ROUND.txt
 	case " $* " in *" --load "*) eal="$EAL $LOAD" ;; esac
-	out=$("$BENCH" $eal -- latency --mode pair --wq /dev/dsa/wq0.0 \
+	out=$("$BENCH" $eal -- latency --mode pair --wq "/dev/dsa/$IMSWQ" \
 	      --wq-b "/dev/dsa/$wqb" --label "$label" --samples "$SAMPLES" \
 	      --raw "$OUT/$raw" "$@" 2>/tmp/bench.err | grep '^{')
 	if [ -z "$out" ]; then
@@ -183,12 +200,14 @@ setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
 PACED="--load dma_idxd_ims0 --load-rate $LOAD_RATE"
 for r in $(seq 1 "$ROUNDS"); do
 	ROUND=$r
+	roles "$r" || { echo "@@ BENCH-FAIL round $r: cannot put $IMSWQ on IMS and $MSIXWQ on MSI-X"; exit 1; }
+	echo "== round $r: $IMSWQ on IMS, $MSIXWQ on MSI-X, wq0.4 on IMS (A/A)"
 	echo "== round $r: paired, one sample of each side per round, random order"
-	pair ims/msix wq0.3 || rc=1
+	pair ims/msix $MSIXWQ || rc=1
 	pair ims/ims wq0.4 || rc=1
-	pair ims/msix+load wq0.3 $PACED || rc=1
+	pair ims/msix+load $MSIXWQ $PACED || rc=1
 	pair ims/ims+load wq0.4 $PACED || rc=1
-	noisy ims/msix+noise pair ims/msix+noise wq0.3 $PACED || rc=1
+	noisy ims/msix+noise pair ims/msix+noise $MSIXWQ $PACED || rc=1
 	echo "== round $r: alone, for reference"
 	bench poll poll || rc=1
 	bench floor floor || rc=1
