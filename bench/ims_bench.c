@@ -361,13 +361,19 @@ static int parse(int argc, char **argv)
 		case 'C': cfg.load_cpu = atoi(optarg); break;
 		case 'b': cfg.wq_b = optarg; break;
 		case 'R':
-			if (sscanf(optarg, "%u", &cfg.load_rate) != 1 || cfg.load_rate > 1000000) {
+			if (sscanf(optarg, "%u%c", &cfg.load_rate, &(char){ 0 }) != 1 ||
+			    optarg[0] == '-' || cfg.load_rate > 1000000) {
 				fprintf(stderr, "ims-bench: bad --load-rate '%s' (0..1000000)\n", optarg);
 				return -1;
 			}
 			break;
 		case 'r': cfg.raw = optarg; break;
-		case 'W': cfg.warmup = atol(optarg); break;
+		case 'W':
+			if (sscanf(optarg, "%ld%c", &cfg.warmup, &(char){ 0 }) != 1) {
+				fprintf(stderr, "ims-bench: bad --warmup '%s' (0..1000000)\n", optarg);
+				return -1;
+			}
+			break;
 		case 'g':
 			if (sscanf(optarg, "%u,%u", &cfg.gap_min_us, &cfg.gap_max_us) != 2 ||
 			    cfg.gap_max_us < cfg.gap_min_us) {

@@ -200,10 +200,10 @@ def main(argv):
             else:
                 sys.exit("stats.py: unknown option %s" % rest[0])
             rest = rest[2:]
-        a, b, _ = load_pairs(argv[2])
         try:
+            a, b, _ = load_pairs(argv[2])
             print(json.dumps(bootstrap_ratios(a, b, resamples=resamples, seed=seed)))
-        except ValueError as e:
+        except (OSError, ValueError) as e:
             sys.exit("stats.py: %s: %s" % (argv[2], e))
         return 0
     sys.exit(__doc__)

@@ -31,10 +31,17 @@ refused bad-gap -- latency --mode poll --gap-us 50,10
 refused bad-command -- frob --mode poll
 refused bad-load-cpu -- latency --mode poll --load-cpu -1
 refused unknown-option --no-huge -- latency --mode poll --frob
+refused pair-without-wq-b -- latency --mode pair
+refused wq-b-without-pair -- latency --mode irq --wq-b /dev/dsa/wq0.3
+refused bad-load-rate -- latency --mode poll --load-rate x
+refused negative-load-rate -- latency --mode poll --load-rate -5
+refused huge-load-rate -- latency --mode poll --load-rate 2000000
+refused bad-warmup -- latency --mode pair --wq-b w --warmup x
+refused negative-warmup -- latency --mode pair --wq-b w --warmup -1
 out=$("$bench" --help 2>&1); code=$?
 res help $([ $code = 0 ] && grep -q -- '--mode' <<< "$out"; echo $?) "exit $code"
 missing=""
-for o in wq mode samples label gap-us migrations hotplug load load-cpu; do
+for o in wq mode samples label gap-us migrations hotplug load load-cpu wq-b raw warmup load-rate; do
 	grep -q -- "--$o" <<< "$out" || missing="$missing --$o"
 done
 res help-documents-options $([ -z "$missing" ]; echo $?) "missing:$missing"
