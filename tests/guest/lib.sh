@@ -100,20 +100,81 @@ enable_wq() { echo "wq$1.$2" > "/sys/bus/dsa/drivers/$3/bind"; }
 # What the kernel says when something is wrong: WARN and BUG, oopses,
 # lockdep (its reports are WARNINGs), KASAN and KFENCE (BUGs), UBSAN,
 # DMA-API debugging, hung tasks, RCU stalls, list corruption.
-SPLAT_RE='WARNING:|BUG:|UBSAN:|DMA-API: |general protection|Call Trace|INFO: task .* blocked|rcu: INFO:|list_(add|del) corruption|kmemleak: [0-9]+ new suspected'
+SPLAT_RE='WARNING:|BUG:|UBSAN:|DMA-API: |general protection|Call Trace|INFO: task [^[:cntrl:]]* blocked|rcu: INFO:|list_(add|del) corruption|kmemleak: [0-9]+ new suspected'
 
-# dmesg since the test started has no kernel warnings
-dmesg_clean() { ! dmesg | grep -qE "$SPLAT_RE"; }
+# dmesg since the test started has no kernel warnings (one exec: the
+# match is bash's own; SPLAT_RE stays within a line)
+dmesg_clean() {
+	local log
+	log=$(dmesg)
+	! [[ $log =~ $SPLAT_RE ]]
+}
+
+# readable FILE: a read of FILE succeeds, without an exec ($(<FILE)
+# hides a read error; read's message on stderr says it)
+readable() {
+	local v
+	read -r -d '' v 2> /run/readable.err < "$1"
+	[ ! -s /run/readable.err ]
+}
+
+# jcheck FILE NAME EXPR [NAME EXPR...]: one test per Python expression
+# over the JSON in FILE (as d), passing if it is True.  One python3 serves
+# the whole test file, started at the first call (each start costs the
+# debug kernel's guest seconds): it reads the file name, then
+# "name<TAB>expr" lines up to ".", and answers with result lines and
+# "@@END".
+_jcheck_start() {
+	coproc JSONCHK { python3 -S -u -c '
+import json, sys
+while True:
+    path = sys.stdin.readline().strip()
+    if not path:
+        break
+    try:
+        text = open(path).read()
+        d = json.loads(text)
+    except Exception as e:
+        d, text = None, "not JSON: %s: %s" % (e, text if "text" in dir() else "")
+    for line in iter(sys.stdin.readline, ".\n"):
+        name, expr = line.rstrip("\n").split("\t", 1)
+        try:
+            ok = d is not None and eval(expr) is True
+        except Exception:
+            ok = False
+        print("@@ TEST %s %s" % (name, "PASS" if ok else
+              "FAIL %s in %s" % (expr, " ".join(text[:600].split()))))
+    print("@@END")
+'; }
+}
+jcheck() {
+	local line
+	[ -n "${JSONCHK_PID:-}" ] || _jcheck_start
+	echo "$1" >&"${JSONCHK[1]}"
+	shift
+	while [ $# -ge 2 ]; do
+		printf '%s\t%s\n' "$1" "$2" >&"${JSONCHK[1]}"
+		shift 2
+	done
+	echo . >&"${JSONCHK[1]}"
+	while IFS= read -r line <&"${JSONCHK[0]}" && [ "$line" != "@@END" ]; do
+		echo "$line"
+		case $line in *" FAIL "*) _failed=1 ;; esac
+	done
+}
 
 # emu_ctl BDF pause|resume|halt|halt-flr|read OFF: the model's test page
 emu_ctl() {
 	local d=/sys/kernel/debug/emu_poke
 	[ -e $d ] || insmod "$KMOD/emu_poke.ko" || return 1
 	echo "$*" > $d/ctl || return 1
-	[ "$2" != read ] || cat $d/result
+	[ "$2" != read ] || printf '%s\n' "$(<$d/result)"
 }
 
-dsa_bdf_of() { basename "$(readlink -f "$SYS/dsa$1/..")"; }
+dsa_bdf_of() {
+	local p
+	p=$(cd -P "$SYS/dsa$1/.." && pwd) && echo "${p##*/}"
+}
 
 # wq_slot DEV WQ: sets bdf irq slot base lo data for wq<DEV>.<WQ>'s IMS
 # slot, reading address low and data back from the device itself
@@ -129,21 +190,36 @@ wq_slot() {
 
 # total of /proc/interrupts for one irq
 irq_count() {
-	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
+	local key rest f s=0
+	while read -r key rest; do
+		[ "$key" = "$1:" ] || continue
+		for f in $rest; do
+			[[ $f =~ ^[0-9]+$ ]] || break
+			s=$((s + f))
+		done
+		echo "$s"
+		return
+	done < /proc/interrupts
 }
 
 # irte_of ADDR_LO DATA: the decoded VT-d IRTE a remappable message names
 irte_of() {
 	local d=/sys/kernel/debug/irte_read
 	[ -e $d ] || insmod "$KMOD/irte_read.ko" || return 1
-	echo "$1 $2" > $d/msg && cat $d/entry
+	echo "$1 $2" > $d/msg && printf '%s\n' "$(<$d/entry)"
 }
 
 # The IRTE destination a CPU has: its APIC ID in physical mode, else the
 # x2APIC cluster logical ID.  apic_dest CPU DM
 apic_dest() {
-	local id
-	id=$(awk -v c="$1" '$1 == "processor" { p = $3 } $1 == "apicid" && p == c { print $3 }' /proc/cpuinfo)
+	local k v p= id=
+	while IFS=: read -r k v; do
+		k=${k%%[[:space:]]*}
+		case $k in
+		processor) p=${v# } ;;
+		apicid) [ "$p" = "$1" ] && { id=${v# }; break; } ;;
+		esac
+	done < /proc/cpuinfo
 	if [ "$2" = 0 ]; then printf '0x%08x\n' "$id"
 	else printf '0x%08x\n' $(( ((id >> 4) << 16) | (1 << (id & 15)) )); fi
 }

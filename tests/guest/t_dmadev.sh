@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel nomovdir
-# debug-cost: 82
+# debug-cost: 80
 #
 # dma_idxd_ims, our DPDK dmadev driver, driven through DPDK's public API
 # by dmadev-test: copies verified, refusals, a full ring, the WQ unbound
@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 DT=$REPO/build/bench/dmadev-test
-DT_EAL="--no-huge -m 16 --no-pci --no-shconf -l 0 --log-level=lib.eal:error"	# 16 MiB: see t_bench.sh
+DT_EAL="--no-huge -m 8 --no-pci --no-shconf --no-telemetry -l 0 --log-level=lib.eal:error"	# see t_bench.sh
 
 setup() {
 	load_driver && cfg_wq 0 1 user load 16 && enable_dev 0 && enable_wq 0 1 user

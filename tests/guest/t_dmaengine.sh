@@ -1,17 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel amd noir nomovdir handles
-# debug-cost: 27
+# debug-cost: 36
 #
 # A kernel WQ bound to "dmaengine" is a dmaengine provider; a client
 # module using only the dmaengine API runs 10,000 verified memcpys of
 # random sizes (and memsets), each completing through the WQ's
 # interrupt (IMS where there is remapping).
 . "$(dirname "$0")/lib.sh"
-
-irq_count() {
-	awk -v irq="$1:" '$1 == irq { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
-}
 
 check dma:load load_driver
 cfg_wq 0 1 kernel dmatest 32 && enable_dev 0

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir handles
-# debug-cost: 139
+# debug-cost: 56
 #
 # idxd_ims core: probe, sysfs ABI (reads; good and bad writes leave the
 # device unchanged), user WQ through write(), full WQ, SWERR, halt and
@@ -18,12 +18,11 @@ check core:dmesg-probe grep -q "dsa0: version 0x100, 8 WQs, 4 groups, 4 engines,
 bad=""
 for d in dsa0 wq0.0 group0.0 engine0.0; do
 	for f in $SYS/$d/*; do
-		[ -f "$f" ] || continue
-		case $(basename "$f") in uevent) continue ;; esac
-		if ! cat "$f" > /dev/null 2>&1; then
-			case $d/$(basename "$f") in
+		[ -f "$f" ] && [ "${f##*/}" != uevent ] || continue
+		if ! readable "$f"; then
+			case $d/${f##*/} in
 			wq0.0/cdev_minor|wq0.0/enqcmds_retries) ;;	# -ENXIO/-EOPNOTSUPP by design
-			*) bad="$bad $d/$(basename "$f")" ;;
+			*) bad="$bad $d/${f##*/}" ;;
 			esac
 		fi
 	done

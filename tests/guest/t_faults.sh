@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: debug
-# debug-cost: 140
+# debug-cost: 80
 #
 # Fault injection (failslab and fail_page_alloc, sleeping allocations
 # included) swept across the driver's set-up paths: PCI probe, WQ
@@ -29,35 +29,23 @@ done
 echo 0 > $FI/fail_page_alloc/min-order
 echo N > $FI/fail_page_alloc/ignore-gfp-highmem
 
-# sweep NAME UNDO FAILNTH-ARGS...: N = 1, 1 + step, ... until the
-# operation no longer reaches N; after each, UNDO (a shell command) puts
-# things back if the operation succeeded.  Every N must end in success or
-# a negative errno; the last run, which met no fault, must succeed (and
-# is not undone: the operation is then done).
+# sweep NAME UNDO-FILE UNDO-VALUE FAILNTH-OP...: N = 1, 1 + step, ...
+# until the operation no longer reaches N, all in one failnth process;
+# after each N that succeeded, UNDO-VALUE is written to UNDO-FILE (none
+# if empty) to put things back.  Every N must end in success or a
+# negative errno; the last run, which met no fault, must succeed (and is
+# not undone: the operation is then done).
 sweep() {
-	local name=$1 undo=$2 n=1 out rc tried=0 failed=0 step=$step
-	shift 2
+	local name=$1 ufile=$2 uval=$3 out last step=$step
+	shift 3
 	[ "$name" != probe ] || step=$probe_step
-	while :; do
-		out=$("$BIN/failnth" $n "$@" 2>&1); rc=$?
-		case $rc in
-		0) ;;
-		3) break ;;
-		*) fail "faults:$name" "failnth $n $*: $out"; return ;;
-		esac
-		tried=$((tried + 1))
-		case $out in
-		*"rc=0 "*) eval "$undo" ;;
-		*"rc=-"*) failed=$((failed + 1)) ;;
-		*) fail "faults:$name" "N=$n: $out"; return ;;
-		esac
-		n=$((n + step))
-		[ $n -lt 5000 ] || { fail "faults:$name" "still reaching N=$n"; return; }
-	done
-	case $out in
-	*"rc=0 "*) pass "faults:$name" "$tried points (every ${step}th) failed in turn ($failed gave an error, the rest recovered), then success" ;;
-	*) fail "faults:$name" "without a fault it fails: $out" ;;
-	esac
+	out=$("$BIN/failnth" sweep $step ${ufile:+undo "$ufile" "$uval"} "$@" 2>&1)
+	last=${out##*$'\n'}
+	if [[ $last =~ ^done\ tried=([0-9]+)\ failed=([0-9]+)\ rc=0$ ]]; then
+		pass "faults:$name" "${BASH_REMATCH[1]} points (every ${step}th) failed in turn (${BASH_REMATCH[2]} gave an error, the rest recovered), then success"
+	else
+		fail "faults:$name" "$(tail -n 4 <<< "$out" | tr '\n' ' ')"
+	fi
 }
 
 check faults:load load_driver
@@ -72,7 +60,7 @@ PCIDRV=/sys/bus/pci/drivers/idxd_ims
 # not ours, and not what this test is about).
 echo "$bdf" > $PCIDRV/unbind
 echo 1 > /sys/bus/pci/devices/$bdf/enable
-sweep probe "echo $bdf > $PCIDRV/unbind" write $PCIDRV/bind "$bdf"
+sweep probe $PCIDRV/unbind "$bdf" write $PCIDRV/bind "$bdf"
 echo 0 > /sys/bus/pci/devices/$bdf/enable
 check faults:probe-dsa0 test -d $SYS/dsa0
 
@@ -80,11 +68,11 @@ check faults:probe-dsa0 test -d $SYS/dsa0
 # wq0.1 (mdev, for later) too: sizes are fixed once the device is on
 user_wq() { cfg_wq 0 0 user f0 16 && cfg_wq 0 1 mdev m1 8 && enable_dev 0; }
 check faults:wq-config user_wq
-sweep wq-enable "echo wq0.0 > /sys/bus/dsa/drivers/user/unbind" \
+sweep wq-enable /sys/bus/dsa/drivers/user/unbind wq0.0 \
 	write /sys/bus/dsa/drivers/user/bind wq0.0
 
 # open of its char device
-sweep open true open /dev/dsa/wq0.0
+sweep open "" "" open /dev/dsa/wq0.0
 "$BIN/dsa_wq_test" /dev/dsa/wq0.0 copy 5 | sed 's/^@@ TEST \([a-z]*:\)\?/@@ TEST faults:after-open:/'
 
 # mdev create, and SET_IRQS on one
@@ -93,8 +81,8 @@ check faults:mdev-wq enable_wq 0 1 mdev
 types=/sys/bus/pci/devices/$bdf/mdev_supported_types/idxd_ims-1dwq
 check faults:mdev-available-before [ "$(<$types/available_instances)" = 1 ]
 u=6f1c3a1e-0000-4000-8000-0000000000e1
-sweep mdev-create "echo 1 > /sys/bus/mdev/devices/$u/remove" write $types/create $u
-sweep set-irqs true setirqs $u
+sweep mdev-create /sys/bus/mdev/devices/$u/remove 1 write $types/create $u
+sweep set-irqs "" "" setirqs $u
 check faults:mdev-available [ "$(<$types/available_instances)" = 0 ]
 check faults:mdev-remove bash -c "echo 1 > /sys/bus/mdev/devices/$u/remove"
 check faults:mdev-available-after [ "$(<$types/available_instances)" = 1 ]

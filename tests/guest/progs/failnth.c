@@ -15,6 +15,13 @@
  * Prints "rc=0|-ERRNO reached=yes|no".  Exit status: 0 when the fault was
  * reached (or N is 0), 3 when the operation took fewer than N steps (the
  * sweep is over), 2 on a usage or set-up error.
+ *
+ *   failnth sweep STEP [undo FILE VALUE] OP...
+ *
+ * runs OP for N = 1, 1 + STEP, ... (below 5000) in one process, writing
+ * VALUE to FILE after each N that succeeded (unbind, remove), and prints
+ * "n=N rc=R" per point, then "done tried=T failed=F rc=R" for the run
+ * that met no fault.  Exit status 0 only if that run succeeded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -122,33 +129,102 @@ static int op_setirqs(unsigned int n, const char *uuid, unsigned int *left)
 	return rc;
 }
 
+/* One operation with the Nth point armed; its errno (or 0) and *left. */
+static int run_op(unsigned int n, char **op, unsigned int *left)
+{
+	int rc;
+
+	if (!strcmp(op[0], "write") && op[1] && op[2]) {
+		rc = op_write(n, op[1], op[2]);
+		*left = disarm();
+	} else if (!strcmp(op[0], "open") && op[1]) {
+		rc = op_open(n, op[1]);
+		*left = disarm();
+	} else if (!strcmp(op[0], "setirqs") && op[1]) {
+		rc = op_setirqs(n, op[1], left);
+	} else {
+		fprintf(stderr, "failnth: unknown operation or missing argument: %s\n", op[0]);
+		exit(2);
+	}
+	return rc;
+}
+
+/* Put back what a successful operation did: VALUE written to FILE. */
+static void undo(const char *file, const char *value)
+{
+	int fd = open(file, O_WRONLY);
+
+	if (fd < 0 || write(fd, value, strlen(value)) < 0) {
+		fprintf(stderr, "failnth: undo %s: %s\n", file, strerror(errno));
+		exit(2);
+	}
+	close(fd);
+}
+
+/*
+ * sweep: N = 1, 1 + STEP, ... in this one process (an exec costs the
+ * debug kernel's guest a quarter of a second; a sweep has hundreds of
+ * points), each point's answer a line; the first N the operation no
+ * longer reaches ran without a fault and ends the sweep.
+ */
+static int sweep(unsigned int step, unsigned int max, const char *ufile,
+		 const char *uvalue, char **op)
+{
+	unsigned int n, left, tried = 0, failed = 0;
+	int rc;
+
+	for (n = 1; n < max; n += step) {
+		left = 0;
+		rc = run_op(n, op, &left);
+		if (left) {
+			printf("done tried=%u failed=%u rc=%d\n", tried, failed, rc);
+			return rc ? 1 : 0;
+		}
+		tried++;
+		printf("n=%u rc=%d\n", n, rc);
+		if (rc < 0)
+			failed++;
+		else if (ufile)
+			undo(ufile, uvalue);
+	}
+	printf("limit n=%u: the operation still reaches it\n", n);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int n, left = 0;
+	unsigned int n, left = 0, step;
+	char **op = argv + 2;
+	const char *ufile = NULL, *uvalue = NULL;
 	int rc;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: failnth N write FILE VALUE | open FILE | setirqs UUID\n");
+		fprintf(stderr, "usage: failnth N OP... | failnth sweep STEP [undo FILE VALUE] OP...\n"
+			"  OP: write FILE VALUE | open FILE | setirqs UUID\n");
 		return 2;
 	}
-	n = strtoul(argv[1], NULL, 0);
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (nth_fd < 0) {
 		perror("/proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION?)");
 		return 2;
 	}
-	if (!strcmp(argv[2], "write") && argc > 4) {
-		rc = op_write(n, argv[3], argv[4]);
-		left = disarm();
-	} else if (!strcmp(argv[2], "open")) {
-		rc = op_open(n, argv[3]);
-		left = disarm();
-	} else if (!strcmp(argv[2], "setirqs")) {
-		rc = op_setirqs(n, argv[3], &left);
-	} else {
-		fprintf(stderr, "failnth: unknown operation %s\n", argv[2]);
-		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "sweep")) {
+		step = strtoul(argv[2], NULL, 0);
+		op = argv + 3;
+		if (argc > 6 && !strcmp(op[0], "undo")) {
+			ufile = op[1];
+			uvalue = op[2];
+			op += 3;
+		}
+		if (!step || !op[0]) {
+			fprintf(stderr, "failnth: sweep STEP [undo FILE VALUE] OP...\n");
+			return 2;
+		}
+		return sweep(step, 5000, ufile, uvalue, op);
 	}
+	n = strtoul(argv[1], NULL, 0);
+	rc = run_op(n, op, &left);
 	printf("rc=%d reached=%s\n", rc, n && !left ? "yes" : "no");
 	return n && left ? 3 : 0;
 }
