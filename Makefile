@@ -58,7 +58,8 @@ DPDK_LIBS = -Wl,--whole-archive -l:librte_bus_vdev.a -l:librte_mempool_ring.a \
 	-Wl,--no-whole-archive -l:librte_dmadev.a -l:librte_mempool.a -l:librte_ring.a \
 	-l:librte_eal.a -l:librte_kvargs.a -l:librte_telemetry.a -lbsd -lnuma -lm -ldl -lpthread
 DPDK_HDRS = .cache/dpdk/include/.version
-BENCH_SRC = bench/ims_bench.c bench/migrate.c bench/load.c bench/pair.c bench/dpdk/idxd_ims_dmadev.c
+BENCH_SRC = bench/ims_bench.c bench/migrate.c bench/load.c bench/pair.c bench/throughput.c \
+	bench/dpdk/idxd_ims_dmadev.c
 bench-build: build/bench/ims-bench build/bench/dmadev-test
 $(DPDK_HDRS): bench/dpdk/fetch-headers.sh
 	bash bench/dpdk/fetch-headers.sh .cache/dpdk
@@ -167,12 +168,16 @@ demo: qemu test-modules
 IMS_BENCH_SAMPLES ?= 3000
 IMS_BENCH_ROUNDS ?= 2
 IMS_BENCH_LOAD_RATE ?= 2000
+IMS_BENCH_TP_MS ?= 500
+IMS_BENCH_MOVES ?= 10000
+IMS_BENCH_ALLOC ?= 2000
 bench: qemu test-modules
-	@rm -rf build/bench/raw && mkdir -p build/bench/raw
-	@IDXD_IMS_APPEND="ims_bench.samples=$(IMS_BENCH_SAMPLES) ims_bench.rounds=$(IMS_BENCH_ROUNDS) ims_bench.load_rate=$(IMS_BENCH_LOAD_RATE)" \
-		bash tests/vm/boot.sh --run bench/guest.sh intel 3600 | tee build/bench/console.txt
-	@cp $(CACHE)/vm-out/intel/pair-*.txt build/bench/raw/ 2>/dev/null || true
-	@/usr/bin/python3 bench/report.py build/bench/console.txt build/bench build/bench/raw
+	@rm -rf build/bench/raw && mkdir -p build/bench/raw && cp /proc/stat build/bench/stat-before
+	@IDXD_IMS_APPEND="ims_bench.samples=$(IMS_BENCH_SAMPLES) ims_bench.rounds=$(IMS_BENCH_ROUNDS) ims_bench.load_rate=$(IMS_BENCH_LOAD_RATE) ims_bench.tp_ms=$(IMS_BENCH_TP_MS) ims_bench.moves=$(IMS_BENCH_MOVES) ims_bench.alloc=$(IMS_BENCH_ALLOC)" \
+		bash tests/vm/boot.sh --run bench/guest.sh bench 3600 | tee build/bench/console.txt
+	@cp $(CACHE)/vm-out/bench/pair-*.txt build/bench/raw/ 2>/dev/null || true
+	@BENCH_QEMU=$(CACHE)/qemu/qemu-system-x86_64 BENCH_STAT_BEFORE=build/bench/stat-before \
+		/usr/bin/python3 bench/report.py build/bench/console.txt build/bench build/bench/raw
 
 install: lib imsctl
 	install -D -m 0755 build/bin/imsctl $(DESTDIR)$(PREFIX)/bin/imsctl

@@ -15,9 +15,15 @@
 #       polling and the eventfd wake-up floor run alone for reference;
 #   (b) migration: affinity moves and CPU 1 offline/online under load;
 #   (c) scale: the probe with 1, 8, 64 and 256 IMS interrupts active (the
-#       rest fired through a kernel WQ by the driver's irq_load hook).
-# Each result is one "@@ BENCH {json}" line on the console, for
-# bench/report.py.
+#       rest fired through a kernel WQ by the driver's irq_load hook);
+#   (d) throughput: copies of 64 B-1 MiB at 1-32 in flight through the
+#       dmadev API, waiting by interrupt, spin-then-sleep or polling, with
+#       the CPU time each operation cost the machine;
+#   (e) allocation: one IMS vector against one dynamic MSI-X vector, round
+#       after round (the machine profile 'bench' gives the device spare
+#       MSI-X entries for it).
+# Each result is one "@@ BENCH {json}" line on the console ("@@ THROUGHPUT"
+# for (d), "@@ META" for what ran), for bench/report.py.
 set -u
 export IDXD_IMS_REPO=$(cd "$(dirname "$0")/.." && pwd) IDXD_IMS_PROFILE=intel
 . "$IDXD_IMS_REPO/tests/guest/lib.sh"
@@ -32,6 +38,12 @@ EAL="--no-huge --no-pci --no-shconf -l 0-1 --log-level=lib.eal:error"
 LOAD="--vdev dma_idxd_ims0,wq=wq0.1,intr=1"
 LOAD_RATE=$(arg ims_bench.load_rate)
 LOAD_RATE=${LOAD_RATE:-2000}	# bursts a second, the same for every run
+ALLOC=$(arg ims_bench.alloc)
+ALLOC=${ALLOC:-2000}
+MOVES=$(arg ims_bench.moves)
+MOVES=${MOVES:-10000}
+TP_SECONDS=$(arg ims_bench.tp_ms)
+TP_SECONDS=$(printf '%d.%03d' $(( ${TP_SECONDS:-500} / 1000 )) $(( ${TP_SECONDS:-500} % 1000 )))
 OUT=/run/idxd-ims-out		# the host's share: raw pairs for stats.py
 [ -d "$OUT" ] || OUT=/tmp
 LOADDBG=/sys/kernel/debug/idxd_ims/dsa0/irq_load
@@ -189,11 +201,23 @@ print("@@ PROFILE " + json.dumps({"label": sys.argv[1], "idle_pct": round(idle, 
 	rm -f /tmp/prof.data
 }
 
+# meta: one "@@ META {json}" line: what ran, for the report's metadata
+meta() {
+	local p params="" sub=write dpdk
+	for p in /sys/module/idxd_ims/parameters/*; do
+		params="$params${params:+,}\"${p##*/}\":\"$(<"$p")\""
+	done
+	grep -qw movdir64b /proc/cpuinfo && sub="movdir64b to the WQ portal"
+	dpdk=$(pkg-config --modversion libdpdk 2>/dev/null || echo unknown)
+	echo "@@ META {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"driver\":\"idxd_ims\",\"driver_parameters\":{$params},\"device_version\":\"$(<$SYS/dsa0/version)\",\"dpdk\":\"$dpdk\",\"submission\":\"$sub\",\"samples\":$SAMPLES,\"rounds\":$ROUNDS,\"load_rate_per_s\":$LOAD_RATE,\"ims_bench_seeds\":\"fixed in bench/*.c (order and gaps: xorshift from 0x9e3779b97f4a7c15)\"}"
+}
+
 echo "== ims-bench: $(nproc) vCPUs, kernel $(uname -r), $SAMPLES samples x $ROUNDS rounds"
 echo "   (TCG: absolute times mean little; compare the ratios)"
 rc=0
 ROUND=0
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+meta
 [ "$(cat $SYS/wq0.0/ims_slot)" -ge 0 ] && [ "$(cat $SYS/wq0.4/ims_slot)" -ge 0 ] &&
 	[ "$(cat $SYS/wq0.3/ims_slot)" = -1 ] ||
 	{ echo "@@ BENCH-FAIL wq0.0/wq0.4 not on IMS or wq0.3 not on MSI-X"; exit 1; }
@@ -237,13 +261,41 @@ for n in 1 8 64 256; do
 done
 teardown
 
-echo "== migration: 1000 affinity moves, 100 CPU offline/online cycles,"
-echo "   dmadev copies on wq0.1 with their interrupts on the same CPU"
+echo "== migration: $MOVES affinity moves, 100 CPU offline/online cycles, the"
+echo "   steady p99 from 10000 samples first; paced dmadev copies on wq0.1 with"
+echo "   their interrupts on the same CPU"
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
 out=$("$BENCH" --no-huge --no-pci --no-shconf -l 0 --log-level=lib.eal:error $LOAD -- \
-      latency --mode migrate --label ims --migrations 1000 --hotplug 100 \
-      --load dma_idxd_ims0 2>/dev/null | grep '^{')
-if [ -n "$out" ]; then echo "@@ BENCH $out"; else echo "@@ BENCH-FAIL migrate"; rc=1; fi
+      latency --mode migrate --label ims --migrations "$MOVES" --hotplug 100 --steady 10000 \
+      --load dma_idxd_ims0 --load-rate "$LOAD_RATE" 2>/tmp/bench.err | grep '^{')
+if [ -n "$out" ]; then echo "@@ BENCH $out"; else echo "@@ BENCH-FAIL migrate: $(tail -c 300 /tmp/bench.err)"; rc=1; fi
+teardown
+echo "== allocation: one IMS vector against one dynamic MSI-X vector, $ALLOC rounds,"
+echo "   interleaved in random order (the driver's debugfs alloc_bench)"
+setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+AB=/sys/kernel/debug/idxd_ims/dsa0/alloc_bench
+if echo "$ALLOC" > $AB 2>/tmp/bench.err; then
+	printf '%s\n' "$(<$AB)" > "$OUT/pair-alloc-r1.txt"
+	echo "@@ BENCH {\"label\":\"alloc ims/msix\",\"mode\":\"alloc\",\"rounds\":$ALLOC,\"raw\":\"pair-alloc-r1.txt\"}"
+else
+	echo "@@ BENCH-FAIL alloc: $(<"/tmp/bench.err") $(dmesg | grep alloc_bench | tail -n 1)"
+	rc=1
+fi
+teardown
+
+echo "== throughput: sizes x depths through the dmadev API: irq and spin-then-sleep"
+echo "   (wq0.1, interrupts on), poll (wq0.4, interrupts off)"
+setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
+out=$("$BENCH" $EAL --vdev dma_idxd_ims0,wq=wq0.1,intr=1,mem=24 \
+      --vdev dma_idxd_ims1,wq=wq0.4,mem=24 -- throughput --dmadev dma_idxd_ims0 \
+      --dmadev dma_idxd_ims1 --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
+if [ -n "$out" ]; then
+	sed 's/^/@@ THROUGHPUT /' <<< "$out"
+	grep -q '"failed"\|"errors":[1-9]\|"mismatches":[1-9]' <<< "$out" && rc=1
+else
+	echo "@@ BENCH-FAIL throughput: $(tail -c 300 /tmp/bench.err)"
+	rc=1
+fi
 teardown
 echo "@@ BENCH-DONE"
 exit $rc

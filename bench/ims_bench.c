@@ -6,6 +6,8 @@
  *
  *   ims-bench [EAL options] -- latency --wq /dev/dsa/wq0.0 --mode MODE
  *             [--samples N] [--label NAME] [--gap-us MIN,MAX]
+ *   ims-bench [EAL options] -- throughput --dmadev NAME [options]
+ *             (throughput.c: sizes x depths, irq/spin/poll, CPU per op)
  *
  * MODE:
  *   irq    64-byte MEMMOVE with a completion interrupt; the lcore sleeps in
@@ -60,7 +62,7 @@ struct cfg {
 	int load_cpu;
 	unsigned int load_rate;
 	long samples, warmup;
-	long migrations, hotplugs;
+	long migrations, hotplugs, steady;
 	unsigned int gap_min_us, gap_max_us;
 };
 
@@ -302,6 +304,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: ims-bench [EAL options] -- latency --mode irq|poll|floor|migrate|pair [options]\n"
+"       ims-bench [EAL options] -- throughput --dmadev NAME [options]  (see --help)\n"
 "  --wq PATH          user WQ (default /dev/dsa/wq0.0; not for floor)\n"
 "  --wq-b PATH        pair: the second WQ (e.g. on MSI-X; IMS again for A/A)\n"
 "  --raw FILE         pair: every round's two samples, in time order\n"
@@ -311,6 +314,8 @@ static void usage(FILE *f)
 "  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
 "  --migrations N     migrate: affinity moves (default 1000)\n"
 "  --hotplug N        migrate: CPU 1 offline/online cycles (default 100)\n"
+"  --steady N         migrate: samples before any move, for the steady p99\n"
+"                     each move's worst is held against (default 10000)\n"
 "  --load DMADEV      copies through this dmadev meanwhile (64 B-64 KiB, bursts)\n"
 "  --load-cpu N       the CPU the load thread runs on (default 1)\n"
 "  --load-rate N      start N load bursts a second (default 0: back to back)\n"
@@ -330,6 +335,7 @@ static int parse(int argc, char **argv)
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "migrations", required_argument, NULL, 'M' },
 		{ "hotplug", required_argument, NULL, 'H' },
+		{ "steady", required_argument, NULL, 'T' },
 		{ "load", required_argument, NULL, 'L' },
 		{ "load-cpu", required_argument, NULL, 'C' },
 		{ "wq-b", required_argument, NULL, 'b' },
@@ -342,7 +348,7 @@ static int parse(int argc, char **argv)
 	int c;
 
 	cfg = (struct cfg){ .wq = "/dev/dsa/wq0.0", .samples = 2000,
-			    .migrations = 1000, .hotplugs = 100, .load_cpu = 1, .warmup = 20,
+			    .migrations = 1000, .hotplugs = 100, .steady = 10000, .load_cpu = 1, .warmup = 20,
 			    .gap_min_us = 20, .gap_max_us = 200 };
 	if (argc < 2 || strcmp(argv[1], "latency")) {
 		usage(stderr);
@@ -357,6 +363,13 @@ static int parse(int argc, char **argv)
 		case 'l': cfg.label = optarg; break;
 		case 'M': cfg.migrations = atol(optarg); break;
 		case 'H': cfg.hotplugs = atol(optarg); break;
+		case 'T':
+			if (sscanf(optarg, "%ld%c", &cfg.steady, &(char){ 0 }) != 1 ||
+			    cfg.steady < 100 || cfg.steady > 10000000) {
+				fprintf(stderr, "ims-bench: bad --steady '%s' (100..10000000)\n", optarg);
+				return -1;
+			}
+			break;
 		case 'L': cfg.load = optarg; break;
 		case 'C': cfg.load_cpu = atoi(optarg); break;
 		case 'b': cfg.wq_b = optarg; break;
@@ -418,6 +431,7 @@ int main(int argc, char **argv)
 {
 	struct bench_result r = { 0 };
 	int sep = tool_args(argc, argv);
+	bool throughput;
 	int rc;
 
 	/*
@@ -427,18 +441,26 @@ int main(int argc, char **argv)
 	if (sep < 0) {
 		if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 			usage(stdout);
+			fputc('\n', stdout);
+			bench_throughput_usage(stdout);
 			return 0;
 		}
 		fprintf(stderr, "ims-bench: the benchmark's arguments follow EAL's after '--'\n");
 		usage(stderr);
 		return 2;
 	}
-	if (parse(argc - sep, argv + sep))
+	throughput = argc - sep > 1 && !strcmp(argv[sep + 1], "throughput");
+	if (throughput ? bench_throughput_parse(argc - sep, argv + sep) : parse(argc - sep, argv + sep))
 		return 2;
 	optind = 0;		/* EAL parses its own with getopt too */
 	if (rte_eal_init(sep, argv) < 0) {
 		fprintf(stderr, "ims-bench: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
+	}
+	if (throughput) {
+		rc = bench_throughput_run();
+		rte_eal_cleanup();
+		return rc;
 	}
 	r.lat_us = calloc(cfg.samples, sizeof(double));
 	if (!r.lat_us)
@@ -448,7 +470,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(cfg.mode, "migrate")) {
-		rc = bench_migrate(cfg.migrations, cfg.hotplugs);
+		rc = bench_migrate(cfg.migrations, cfg.hotplugs, cfg.steady);
 	} else if (!strcmp(cfg.mode, "pair")) {
 		rc = bench_pair(cfg.wq, cfg.wq_b, cfg.samples, cfg.warmup, cfg.raw);
 		if (bench_load_stop())

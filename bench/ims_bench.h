@@ -4,6 +4,7 @@
 #define IMS_BENCH_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /** struct bench_result - one side's samples and counts */
 struct bench_result {
@@ -25,9 +26,12 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 	       const char *raw);
 const char *bench_cfg_wq(void);
 const char *bench_cfg_label(void);
-int bench_migrate(long moves, long hotplugs);
+int bench_migrate(long moves, long hotplugs, long steady);
 int bench_load_start(const char *dmadev, int cpu, unsigned int rate);
 int bench_load_stop(void);
 void bench_load_json(void);
+int bench_throughput_parse(int argc, char **argv);
+int bench_throughput_run(void);
+void bench_throughput_usage(FILE *f);
 
 #endif

@@ -10,6 +10,13 @@
  * second), duplicate (eventfd count above 1), late (over K x the steady
  * p99 measured before any move), and its latency is bucketed by the time
  * since the last move.
+ *
+ * Per move: the worst latency of the samples submitted between one move
+ * (or hotplug cycle) and the next, against the steady p99 (from --steady
+ * samples before anything moves); the goal is no move over 2 x.  So that
+ * a reader can tell what the moves cost from what the machine's noise
+ * does anyway, the steady samples, cut into runs as long as a move's
+ * share, give the same figure without any move (the control).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +43,7 @@ struct mig {
 	int irq;
 	long moves_wanted, hotplug_wanted;
 	volatile long moves, hotplugs;
+	volatile long events;		/* moves + hotplug cycles so far */
 	volatile uint64_t last_move;	/* TSC of the last move */
 	volatile int done, failed;
 	char why[160];
@@ -79,6 +87,7 @@ static void *mover(void *arg)
 		}
 		m->last_move = rte_rdtsc_precise();
 		m->moves++;
+		m->events++;
 	}
 	for (i = 0; i < m->hotplug_wanted && !m->failed; i++) {
 		rc = write_file("/sys/devices/system/cpu/cpu1/online", "0");
@@ -92,6 +101,7 @@ static void *mover(void *arg)
 		}
 		sleep_us(3000);
 		m->hotplugs++;
+		m->events++;
 	}
 	m->done = 1;
 	return NULL;
@@ -131,10 +141,49 @@ static int sample(struct ims_wq *wq, uint8_t *buf, uint64_t iova, int efd,
 	return 0;
 }
 
-int bench_migrate(long moves, long hotplugs)
+/* worst[from, to) / p99: how many, how many over 2 x, and p50/p99/max */
+static void ratio_json(const char *name, const double *worst, long from, long to,
+		       double p99)
 {
-	long steady_n = 500, i, n = 0, lost = 0, dup = 0, late = 0, errors = 0, oos = 0;
-	double *steady, worst[NBUCKETS] = { 0 }, p99, hz = rte_get_tsc_hz();
+	long i, k = 0, over = 0;
+	double *r = calloc(to - from + 1, sizeof(double));
+
+	for (i = from; r && i < to; i++) {
+		if (worst[i] <= 0)
+			continue;	/* no sample in this interval */
+		r[k] = worst[i] / p99;
+		over += r[k++] > 2.0;
+	}
+	if (r && k)
+		qsort(r, k, sizeof(double), bench_cmp_double);
+	printf(",\"%s\":{\"intervals\":%ld,\"sampled\":%ld,\"over_2x\":%ld,"
+	       "\"worst_ratio_p50\":%.3f,\"worst_ratio_p99\":%.3f,\"worst_ratio_max\":%.3f}",
+	       name, to - from, k, over, k ? r[(long)(0.5 * (k - 1))] : 0,
+	       k ? r[(long)(0.99 * (k - 1))] : 0, k ? r[k - 1] : 0);
+	free(r);
+}
+
+/*
+ * The control: the steady samples (in time order) cut into runs of @per,
+ * each run's worst against the same p99, as if each run had been a move.
+ */
+static void control_json(const double *seq, long n, long per, double p99)
+{
+	long chunks = per > 0 ? n / per : 0, c, i;
+	double *worst = calloc(chunks + 1, sizeof(double));
+
+	for (c = 0; worst && c < chunks; c++)
+		for (i = c * per; i < (c + 1) * per; i++)
+			if (seq[i] > worst[c])
+				worst[c] = seq[i];
+	ratio_json("control_no_move", worst ? worst : (double[1]){ 0 }, 0, worst ? chunks : 0, p99);
+	free(worst);
+}
+
+int bench_migrate(long moves, long hotplugs, long steady_n)
+{
+	long i, n = 0, lost = 0, dup = 0, late = 0, errors = 0, oos = 0, ev, per;
+	double *steady, *seq, *per_event, worst[NBUCKETS] = { 0 }, p99, hz = rte_get_tsc_hz();
 	long in_bucket[NBUCKETS] = { 0 };
 	struct mig m = { .moves_wanted = moves, .hotplug_wanted = hotplugs };
 	struct ims_wq *wq;
@@ -153,7 +202,9 @@ int bench_migrate(long moves, long hotplugs)
 	m.irq = ims_wq_info(wq)->irq;
 	buf = ims_buf_alloc(wq, 8192, &iova);
 	steady = calloc(steady_n, sizeof(double));
-	if (efd < 0 || m.irq < 0 || !buf || !steady || bench_epoll_add(efd)) {
+	seq = calloc(steady_n, sizeof(double));
+	per_event = calloc(moves + hotplugs + 1, sizeof(double));
+	if (efd < 0 || m.irq < 0 || !buf || !steady || !seq || !per_event || bench_epoll_add(efd)) {
 		fprintf(stderr, "ims-bench: %s: no interrupt, buffer or epoll\n", bench_cfg_wq());
 		return 1;
 	}
@@ -163,7 +214,7 @@ int bench_migrate(long moves, long hotplugs)
 			fprintf(stderr, "ims-bench: steady-state sample %ld failed\n", i);
 			return 1;
 		}
-		steady[i] = o.lat_us;
+		steady[i] = seq[i] = o.lat_us;
 	}
 	qsort(steady, steady_n, sizeof(double), bench_cmp_double);
 	p99 = steady[(long)(0.99 * (steady_n - 1))];
@@ -172,6 +223,7 @@ int bench_migrate(long moves, long hotplugs)
 	if (pthread_create(&th, NULL, mover, &m))
 		return 1;
 	while (!m.done) {
+		ev = m.events;		/* the interval this sample starts in */
 		if (sample(wq, buf, iova, efd, &o)) {
 			errors++;
 			continue;
@@ -184,6 +236,8 @@ int bench_migrate(long moves, long hotplugs)
 		oos += o.out_of_sequence;
 		if (o.lat_us > LATE_K * p99)
 			late++;
+		if (ev <= moves + hotplugs && o.lat_us > per_event[ev])
+			per_event[ev] = o.lat_us;
 		for (b = 0; b < NBUCKETS - 1 &&
 		     (rte_rdtsc_precise() - m.last_move) / hz * 1e3 > bucket_ms[b]; b++)
 			;
@@ -202,11 +256,19 @@ int bench_migrate(long moves, long hotplugs)
 	for (b = 0; b < NBUCKETS; b++)
 		printf("%s\"%s\":{\"samples\":%ld,\"max_us\":%.2f}", b ? "," : "",
 		       bucket_name[b], in_bucket[b], worst[b]);
-	printf("}%s%s%s", m.failed ? ",\"failed\":\"" : "", m.failed ? m.why : "",
+	printf("},\"steady_samples\":%ld", steady_n);
+	/* interval i follows event i: moves are events 1..moves */
+	ratio_json("per_move", per_event, 1, m.moves + 1, p99);
+	ratio_json("per_hotplug", per_event, m.moves + 1, m.moves + m.hotplugs + 1, p99);
+	per = m.events ? n / m.events : n;
+	control_json(seq, steady_n, per > 0 ? per : 1, p99);
+	printf("%s%s%s", m.failed ? ",\"failed\":\"" : "", m.failed ? m.why : "",
 	       m.failed ? "\"" : "");
 	bench_load_json();
 	printf("}\n");
 	free(steady);
+	free(seq);
+	free(per_event);
 	ims_wq_close(wq);
 	return m.failed || errors || load_failed ? 1 : 0;
 }

@@ -23,14 +23,17 @@ targets of the benchmark (1.02, 1.05, 1.3), idle, under load and with
 noise; and, for reading the last one, what the interrupt adds over
 polling, (IMS - poll) / floor at p50.
 """
+import csv
 import json
 import os
 import platform
+import subprocess
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import stats  # noqa: E402  (bench/stats.py, beside this file)
+import plots  # noqa: E402  (bench/plots.py, beside this file)
+import stats  # noqa: E402  (bench/stats.py)
 
 TARGETS = {"ims/msix p50": 1.02, "ims/msix p99": 1.05, "ims/floor p50": 1.3}
 # paired goals: the whole 95% interval inside [lo, hi]
@@ -179,44 +182,242 @@ def ratios(s):
     return r
 
 
-def svg(summary, path):
-    labels = [l for l in ORDER if l in summary]
-    labels += sorted((l for l in summary if l.startswith("scale-")),
-                     key=lambda l: int(l[6:]))
-    w, h, left, top, bottom = max(640, 90 + 62 * len(labels)), 380, 70, 40, 50
-    vmax = max(summary[l]["p99_us"] for l in labels) * 1.1 or 1
-    bw = (w - left - 20) / max(len(labels), 1)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-           'font-family="sans-serif" font-size="12">',
-           f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">'
-           'Completion latency, one descriptor in flight (TCG guest: compare ratios)</text>']
-    y0 = h - bottom
-    for i in range(5):
-        v = vmax * i / 4
-        y = y0 - (y0 - top) * i / 4
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - 20}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
-    out.append(f'<text x="16" y="{(top + y0) / 2}" transform="rotate(-90 16 {(top + y0) / 2})" '
-               'text-anchor="middle">microseconds</text>')
-    for i, l in enumerate(labels):
-        x = left + i * bw + bw * 0.15
-        for j, (k, colour) in enumerate((("p50_us", "#4477aa"), ("p99_us", "#ee6677"))):
-            v = summary[l][k]
-            bh = (y0 - top) * v / vmax
-            bx = x + j * bw * 0.35
-            out.append(f'<rect x="{bx:.1f}" y="{y0 - bh:.1f}" width="{bw * 0.33:.1f}" '
-                       f'height="{bh:.1f}" fill="{colour}"/>')
-            out.append(f'<text x="{bx + bw * 0.165:.1f}" y="{y0 - bh - 4:.1f}" '
-                       f'text-anchor="middle" font-size="10">{v:.1f}</text>')
-        out.append(f'<text x="{x + bw * 0.34:.1f}" y="{y0 + 18}" text-anchor="middle" '
-                   f'font-size="10">{l}</text>')
-    out.append(f'<rect x="{w - 150}" y="30" width="10" height="10" fill="#4477aa"/>'
-               f'<text x="{w - 135}" y="39">p50</text>'
-               f'<rect x="{w - 100}" y="30" width="10" height="10" fill="#ee6677"/>'
-               f'<text x="{w - 85}" y="39">p99</text>')
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+def csv_files(summary, ps, outdir):
+    """latency.csv (one row per label) and pairs.csv (one row per ratio)
+    beside the JSON, for spreadsheets and other tools."""
+    with open(os.path.join(outdir, "latency.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["label", "rounds", "samples", "p50_us", "p99_us", "p999_us", "max_us",
+                    "lost", "duplicate", "errors"])
+        for label, e in summary.items():
+            w.writerow([label, e["rounds"], e["samples"]] + [e[k] for k in KEYS] +
+                       [e["lost"], e["duplicate"], e["errors"]])
+    with open(os.path.join(outdir, "pairs.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["label", "quantile", "pairs", "ratio", "ci95_lo", "ci95_hi", "goal",
+                    "verdict", "a_us", "b_us", "block", "resamples", "seed"])
+        for label, e in ps.items():
+            for q in PAIR_GOALS:
+                if q not in e:
+                    continue
+                r, g = e[q], e[q]["goal"]
+                w.writerow([label, q, e["pairs"], r["ratio"], r["ci95"][0], r["ci95"][1],
+                            g if isinstance(g, str) else "in [%g, %g]" % tuple(g),
+                            r["verdict"], r["a_us"], r["b_us"], e["block"],
+                            e["resamples"], e["seed"]])
+
+
+def label_hists(runs, pairs):
+    """Each label's histograms pooled over its rounds; a pair's sides
+    under their own labels (the A/A control's B side as 'ims (A/A B)')."""
+    hs = {}
+    for r in runs:
+        if "hist" in r:
+            hs.setdefault(r["label"], []).append(r["hist"])
+    for r in pairs:
+        base, _, variant = r["label"].partition("+")
+        variant = "+" + variant if variant else ""
+        names = base.split("/")
+        if len(names) != 2:
+            continue
+        if names[0] == names[1]:
+            names = [names[0] + " (A/A A)", names[1] + " (A/A B)"]
+        for name, side in zip(names, r["sides"]):
+            if "hist" in side:
+                hs.setdefault(name + variant, []).append(side["hist"])
+    return {label: plots.merge_hists(h) for label, h in hs.items()}
+
+
+def draw(summary, runs, pairs, ps, outdir):
+    """The figures (bench/plots.py); the files written, or why none."""
+    why = plots.available()
+    if why:
+        return [], why
+    hs = label_hists([r for r in runs if r.get("mode") != "pair-side"], pairs)
+    out = []
+    for variant, title in (("", "idle"), ("+load", "under paced dmadev load"),
+                           ("+noise", "with stress-ng, fio and dmadev load")):
+        sel = {l: h for l, h in hs.items()
+               if (l.endswith(variant) if variant else "+" not in l)
+               and not l.startswith("scale-")}
+        if sel:
+            out.append(plots.ccdf(sel, os.path.join(outdir, f"ccdf{variant.replace('+', '-')}.png"),
+                                  f"Completion latency, {title} (CCDF, log-log)"))
+    scale = {l: h for l, h in hs.items() if l.startswith("scale-")}
+    if scale:
+        out.append(plots.ccdf(dict(sorted(scale.items(), key=lambda kv: int(kv[0][6:]))),
+                              os.path.join(outdir, "ccdf-scale.png"),
+                              "The probe's latency with N IMS interrupts active"))
+    if ps:
+        out.append(plots.ratios(ps, PAIR_GOALS, os.path.join(outdir, "ratios.png")))
+    return [p for p in out if p], None
+
+
+def throughput_csv(tp, outdir):
+    cols = ["label", "mode", "dmadev", "size", "depth", "ops", "seconds", "ops_per_s",
+            "gb_per_s", "cpu_us_per_op", "interrupt_waits", "errors", "mismatches"]
+    with open(os.path.join(outdir, "throughput.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for r in tp:
+            w.writerow([r.get(c, "") for c in cols])
+
+
+def print_throughput(tp):
+    """Per mode, a size x depth table of ops/s and CPU us per operation."""
+    if not tp:
+        return
+    print("\nthroughput through the dmadev API (ops/s | CPU us per op, all CPUs, "
+          "irq and softirq included)")
+    depths = sorted({r["depth"] for r in tp})
+    for mode in dict.fromkeys(r["mode"] for r in tp):
+        rows = {(r["size"], r["depth"]): r for r in tp if r["mode"] == mode}
+        devs = sorted({r["dmadev"] for r in tp if r["mode"] == mode})
+        print(f"  {mode} ({', '.join(devs)})")
+        print(f"  {'size':>9}" + "".join(f"{'depth ' + str(q):>22}" for q in depths))
+        for size in sorted({k[0] for k in rows}):
+            cells = []
+            for q in depths:
+                r = rows.get((size, q))
+                cells.append(f"{r['ops_per_s']:>10.0f} | {r['cpu_us_per_op']:>7.1f}" +
+                             ("!" if r.get("failed") or r["errors"] or r["mismatches"] else " ")
+                             if r else f"{'':>21}")
+            print((f"  {size:>9}" + "".join(f" {c:>21}" for c in cells)).rstrip())
+    bad = [r for r in tp if r.get("failed") or r["errors"] or r["mismatches"]]
+    for r in bad:
+        print(f"  ! {r['mode']} {r['size']} B depth {r['depth']}: errors {r['errors']}, "
+              f"mismatches {r['mismatches']} {r.get('failed', '')}")
+
+
+def alloc_stats(runs, rawdir):
+    """The allocation rounds (IMS ns, dynamic MSI-X ns, which went first):
+    the p50 and p99 ratios with their bootstrap intervals."""
+    if not runs:
+        return None
+    r = runs[-1]
+    path = os.path.join(rawdir, r.get("raw", ""))
+    if not r.get("raw") or not os.path.exists(path):
+        return {"error": f"raw rounds missing: {r.get('raw', '?')}"}
+    a, b, first = stats.load_pairs(path)
+    out = {"label": r["label"], "raw": r["raw"], "ims_first": int((first == 0).sum())}
+    try:
+        out.update(stats.bootstrap_ratios(a, b))
+    except ValueError as e:
+        out["error"] = str(e)
+    return out
+
+
+def print_alloc(alloc):
+    if not alloc:
+        return
+    if "p50" not in alloc:
+        print(f"\nallocation: {alloc.get('error')}")
+        return
+    print(f"\nallocation: one IMS vector (slot, irq + IRTE, request, handle) against one "
+          f"dynamic MSI-X vector (pci_msix_alloc_irq_at, request), {alloc['pairs']} rounds "
+          f"interleaved in random order")
+    for q in ("p50", "p99"):
+        e = alloc[q]
+        print(f"  {q}: IMS {e['a_us'] / 1000:.1f} us, MSI-X {e['b_us'] / 1000:.1f} us, "
+              f"ratio {e['ratio']:.3f} [{e['ci95'][0]:.3f}, {e['ci95'][1]:.3f}]")
+
+
+def host_busy(stat_before):
+    """The host's CPU busy share (%) from a copy of /proc/stat taken before
+    the run to now: how loaded the machine that ran TCG was."""
+    def cpu_line(text):
+        f = [int(x) for x in text.splitlines()[0].split()[1:]]
+        idle = f[3] + (f[4] if len(f) > 4 else 0)
+        return sum(f), idle
+    try:
+        with open(stat_before) as f:
+            t0, i0 = cpu_line(f.read())
+        with open("/proc/stat") as f:
+            t1, i1 = cpu_line(f.read())
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(100.0 * (1 - (i1 - i0) / (t1 - t0)), 1) if t1 > t0 else None
+
+
+def first_line(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.splitlines()[0].strip() if out.strip() else None
+
+
+def metadata(console):
+    """What produced these figures: the guest's '@@ META' line (kernel,
+    driver parameters, DPDK, the device, the run's settings and seeds),
+    the source commit, QEMU, the host and its load during the run.
+    BENCH_QEMU (QEMU's binary) and BENCH_STAT_BEFORE (a copy of
+    /proc/stat from before the run) come from the Makefile."""
+    guest = load(console, "@@ META ")
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    commit = first_line(["git", "-C", top, "rev-parse", "HEAD"])
+    dirty = first_line(["git", "-C", top, "status", "--porcelain", "--untracked-files=no"])
+    qemu = os.environ.get("BENCH_QEMU")
+    meta = {"commit": (commit or "unknown") + ("-dirty" if dirty else ""),
+            "qemu": first_line([qemu, "--version"]) if qemu else None,
+            "host": platform.node(), "host_cpu": host_cpu(),
+            "host_kernel": platform.release(),
+            "host_busy_pct_during_run": host_busy(os.environ.get("BENCH_STAT_BEFORE", "")),
+            "host_loadavg": open("/proc/loadavg").read().split()[:3],
+            "statistics": {"bootstrap": "moving-block", "resamples": stats.RESAMPLES,
+                           "seed": stats.SEED, "confidence": 0.95},
+            "guest": guest[-1] if guest else None}
+    return meta
+
+
+def goal_rows(ps, mig, tp=(), alloc=None):
+    """Every goal of the benchmark: (goal, value, interval, verdict).  A
+    goal this run does not measure says so instead of passing."""
+    rows = []
+    for label, e in ps.items():
+        for q in PAIR_GOALS:
+            if q not in e:
+                continue
+            r, g = e[q], e[q]["goal"]
+            target = g if isinstance(g, str) else "in [%.2f, %.2f]" % tuple(g)
+            rows.append((f"{label} {q} ({e['pairs']} pairs) {target}", f"{r['ratio']:.3f}",
+                         "[%.3f, %.3f]" % tuple(r["ci95"]), r["verdict"]))
+    lost = sum(e["lost"] + e["duplicate"] for e in ps.values())
+    lost += sum(m["lost"] + m["duplicate"] + m.get("out_of_sequence", 0) for m in mig)
+    rows.append(("0 lost, 0 duplicate, 0 out of sequence", str(lost), "",
+                 "met" if lost == 0 else "missed"))
+    if tp:
+        bad = sum(1 for r in tp if r.get("failed") or r["errors"] or r["mismatches"])
+        rows.append((f"throughput: every copy completes and matches ({len(tp)} points)",
+                     str(bad), "", "met" if bad == 0 else "missed"))
+    for m in mig:
+        for key, what in (("per_move", "moves"), ("per_hotplug", "hotplug cycles")):
+            pm = m.get(key)
+            if not pm:
+                continue
+            ctl = m.get("control_no_move", {})
+            rows.append((f"migration: no {what[:-1]} over 2 x steady p99 ({pm['sampled']} {what}, "
+                         f"p99 of {m.get('steady_samples', '?')}; without moves "
+                         f"{ctl.get('over_2x', '?')} of {ctl.get('sampled', '?')})",
+                         str(pm["over_2x"]), f"max {pm['worst_ratio_max']:.2f} x",
+                         "met" if pm["over_2x"] == 0 else "missed"))
+    if alloc and "p50" in alloc:
+        r = alloc["p50"]
+        rows.append((f"IMS allocation < 2 x dynamic MSI-X, p50 ({alloc['pairs']} rounds)",
+                     f"{r['ratio']:.3f}", "[%.3f, %.3f]" % tuple(r["ci95"]),
+                     "met" if r["ci95"][1] < 2.0 else "missed"))
+    else:
+        rows.append(("IMS allocation < 2 x dynamic MSI-X allocation", "",
+                     "", (alloc or {}).get("error", "not measured")))
+    rows.append(("interrupt delivery + wake-up <= 1.1 x floor at p50", "", "", "not measured"))
+    return rows
+
+
+def print_goals(rows):
+    print("\ngoals")
+    w = max(len(r[0]) for r in rows)
+    for goal, value, ci, verdict in rows:
+        print(f"  {goal:{w}}  {value:>7}  {ci:>16}  {verdict}")
 
 
 def main():
@@ -227,26 +428,36 @@ def main():
     allruns = load(sys.argv[1])
     prof = load(sys.argv[1], "@@ PROFILE ")
     pairs = [r for r in allruns if r.get("mode") == "pair"]
-    runs = [r for r in allruns if r.get("mode") not in ("migrate", "pair")]
+    runs = [r for r in allruns if r.get("mode") not in ("migrate", "pair", "alloc")]
+    alloc = alloc_stats([r for r in allruns if r.get("mode") == "alloc"], rawdir)
     runs += pair_sides(pairs)
     mig = [r for r in allruns if r.get("mode") == "migrate"]
+    tp = load(sys.argv[1], "@@ THROUGHPUT ")
     if not runs:
         print("report.py: no '@@ BENCH' lines in " + sys.argv[1], file=sys.stderr)
         return 1
     summary = combine(runs)
     rat = ratios(summary)
     ps = pair_stats(pairs, rawdir)
-    cpu = host_cpu()
-    print(f"machine: QEMU/TCG guest (2 vCPUs) on {cpu}; TCG times are only meaningful as ratios\n")
-    doc = {"machine": {"host": platform.node(), "host_cpu": cpu,
-                       "guest": "QEMU/TCG, 2 vCPUs, Debian 6.12, emulated DSA + VT-d IR",
-                       "note": "TCG times are only meaningful as ratios"},
+    os.makedirs(sys.argv[2], exist_ok=True)
+    meta = metadata(sys.argv[1])
+    busy = meta["host_busy_pct_during_run"]
+    g = meta["guest"] or {}
+    print(f"machine: QEMU/TCG guest ({g.get('cpus', '?')} vCPUs, kernel {g.get('kernel', '?')}) "
+          f"on {meta['host_cpu']}, host busy {'?' if busy is None else busy}% during the run; "
+          f"commit {meta['commit'][:12]}\nTCG times are only meaningful as ratios\n")
+    doc = {"metadata": meta, "machine": {"note": "TCG times are only meaningful as ratios"},
            "summary": summary, "ratios": rat, "targets": TARGETS, "runs": runs,
            "pairs": ps, "pair_runs": pairs,
-           "migration": mig, "profile": prof}
+           "migration": mig, "profile": prof, "throughput": tp, "allocation": alloc,
+           "goals": goal_rows(ps, mig, tp, alloc)}
     with open(sys.argv[2] + "/latency.json", "w") as f:
         json.dump(doc, f, indent=1)
-    svg(summary, sys.argv[2] + "/latency.svg")
+    csv_files(summary, ps, sys.argv[2])
+    throughput_csv(tp, sys.argv[2])
+    figures, why = draw(summary, runs, pairs, ps, sys.argv[2])
+    if not why and tp:
+        figures.append(plots.throughput(tp, os.path.join(sys.argv[2], "throughput.png")))
     print(f"{'':12}{'samples':>9}{'p50 us':>10}{'p99 us':>10}{'p99.9 us':>10}"
           f"{'max us':>10}{'lost':>6}{'dup':>5}")
     for l in [l for l in ORDER if l in summary]:
@@ -284,13 +495,27 @@ def main():
               f"(> {m['late_k']} x steady p99 {m['steady_p99_us']:.1f} us)")
         print("  worst latency by time since the last move: " + ", ".join(
             f"{k} {v['max_us']:.0f} us" for k, v in m["worst_us_by_time_since_move"].items()))
+        for key in ("per_move", "per_hotplug", "control_no_move"):
+            if key in m:
+                pm = m[key]
+                print(f"  {key.replace('_', ' ')}: {pm['sampled']} intervals with samples, "
+                      f"worst / steady p99: p50 {pm['worst_ratio_p50']:.2f}, "
+                      f"p99 {pm['worst_ratio_p99']:.2f}, max {pm['worst_ratio_max']:.2f}; "
+                      f"{pm['over_2x']} over 2 x")
     if prof:
         print("\nprofile (perf cpu-clock, all guest CPUs, over one run): "
               "idle in halt / the interrupt path (handler, genirq, IR/APIC ack, eventfd, wake-up)")
         for p in prof:
             print(f"  {p['label']:8} idle {p['idle_pct']:5.1f}%   interrupt path {p['irq_path_pct']:6.3f}%"
                   f"   top: " + ", ".join(f"{n} {v:.1f}%" for n, v in p["top"][:3]))
-    print(f"\nwrote {sys.argv[2]}/latency.json and {sys.argv[2]}/latency.svg")
+    print_throughput(tp)
+    print_alloc(alloc)
+    print_goals(doc["goals"])
+    print(f"\nwrote {sys.argv[2]}/latency.json, latency.csv, pairs.csv, throughput.csv")
+    if why:
+        print(f"no figures: {why}", file=sys.stderr)
+    else:
+        print("figures: " + ", ".join(os.path.basename(f) for f in figures))
     return 0
 
 

@@ -9,6 +9,8 @@
  *   irq_ctl   write "wq<N>.<M> disable|enable": disable_irq()/enable_irq()
  *             on that WQ's completion interrupt.
  *   irq_load  many IMS vectors firing at once (irq_load.c).
+ *   alloc_bench  the cost of one IMS vector against one dynamic MSI-X
+ *             vector, round after round (alloc_bench.c).
  *
  * For capacity and masking tests; nothing here is needed in production.
  */
@@ -219,6 +221,7 @@ void idxd_debugfs_add(struct idxd_dev *idev)
 	debugfs_create_file("ims_fill", 0600, idev->dbg, idev, &ims_fill_fops);
 	debugfs_create_file("irq_ctl", 0200, idev->dbg, idev, &irq_ctl_fops);
 	debugfs_create_file("irq_load", 0600, idev->dbg, idev, &idxd_irq_load_fops);
+	debugfs_create_file("alloc_bench", 0600, idev->dbg, idev, &idxd_alloc_bench_fops);
 }
 
 /* Before the IMS domain goes: everything the hooks hold is freed. */
@@ -226,6 +229,7 @@ void idxd_debugfs_del(struct idxd_dev *idev)
 {
 	debugfs_remove_recursive(idev->dbg);
 	idxd_irq_load_stop(idev);
+	idxd_alloc_bench_free(idev);
 	mutex_lock(&idxd_fill_lock);
 	if (idev->fill) {
 		idxd_fill_free(idev, idev->fill);

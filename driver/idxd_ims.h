@@ -59,6 +59,7 @@ struct eventfd_ctx;
 struct idxd_dma_chan;
 struct idxd_fill;
 struct idxd_irq_load;
+struct idxd_alloc_bench;
 struct idxd_irq_entry;
 struct vdsa;
 struct vdsa_parent;
@@ -283,6 +284,7 @@ struct idxd_dev {
 	struct dentry *dbg;
 	struct idxd_fill *fill;		/* debugfs ims_fill */
 	struct idxd_irq_load *irq_load;	/* debugfs irq_load */
+	struct idxd_alloc_bench *alloc_bench;	/* debugfs alloc_bench */
 	int misc_irq;
 	int nr_vectors;			/* MSI-X vectors allocated */
 
@@ -490,7 +492,8 @@ void idxd_dma_unregister(struct idxd_wq *wq);
 void idxd_dma_irq(struct idxd_wq *wq);
 
 /*
- * The test hooks (debugfs.c, irq_load.c: ims_fill, irq_ctl, irq_load)
+ * The test hooks (debugfs.c, irq_load.c, alloc_bench.c: ims_fill,
+ * irq_ctl, irq_load, alloc_bench)
  * are built only into the tests' module (IDXD_IMS_TEST_HOOKS=y, see
  * driver/Kbuild); the module users load has none.
  */
@@ -505,6 +508,10 @@ struct idxd_wq *idxd_dbg_find_wq(struct idxd_dev *idev, const char *name);
 /* irq_load.c */
 extern const struct file_operations idxd_irq_load_fops;
 void idxd_irq_load_stop(struct idxd_dev *idev);
+
+/* alloc_bench.c */
+extern const struct file_operations idxd_alloc_bench_fops;
+void idxd_alloc_bench_free(struct idxd_dev *idev);
 #else
 static inline void idxd_debugfs_init(void) { }
 static inline void idxd_debugfs_exit(void) { }

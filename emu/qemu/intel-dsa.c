@@ -33,9 +33,15 @@
 #define dsa_guest_error(fmt, ...) \
     qemu_log_mask(LOG_GUEST_ERROR, "intel-dsa: " fmt "\n", ##__VA_ARGS__)
 
+/*
+ * Vector 0 for the device, one per WQ, and msix-spare entries the device
+ * never signals itself: room for a driver's dynamic MSI-X allocations
+ * (pci_msix_alloc_irq_at()), which the benchmark compares IMS against.
+ * Silicon has none spare.
+ */
 uint32_t dsa_msix_vectors(const IntelDsaState *s)
 {
-    return s->num_wqs + 1;
+    return s->num_wqs + 1 + s->msix_spare;
 }
 
 static uint32_t dsa_state(const IntelDsaState *s)
@@ -1277,6 +1283,9 @@ static bool dsa_check_props(IntelDsaState *s, Error **errp)
 {
     if (s->num_wqs < 1 || s->num_wqs > DSA_MAX_WQS) {
         error_setg(errp, "wqs must be 1..%d", DSA_MAX_WQS);
+    } else if (s->num_wqs + s->msix_spare > DSA_MAX_WQS) {
+        /* the MSI-X permission table and grant bitmap hold 1 + 16 */
+        error_setg(errp, "wqs + msix-spare must be <= %d", DSA_MAX_WQS);
     } else if (s->num_groups < 1 || s->num_groups > DSA_MAX_GROUPS) {
         error_setg(errp, "groups must be 1..%d", DSA_MAX_GROUPS);
     } else if (s->num_engines < 1 || s->num_engines > DSA_MAX_ENGINES) {
@@ -1417,6 +1426,7 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_UINT32("engines", IntelDsaState, num_engines, 4),
     DEFINE_PROP_UINT32("wq-size", IntelDsaState, total_wq_size, 128),
     DEFINE_PROP_UINT32("ims-entries", IntelDsaState, ims_entries, 2048),
+    DEFINE_PROP_UINT32("msix-spare", IntelDsaState, msix_spare, 0),
     DEFINE_PROP_UINT32("max-xfer-shift", IntelDsaState, max_xfer_shift, 21),
     DEFINE_PROP_UINT32("max-batch-shift", IntelDsaState, max_batch_shift, 10),
     DEFINE_PROP_UINT32("version", IntelDsaState, version, 0x100),

@@ -296,6 +296,7 @@ struct IntelDsaState {
     uint32_t num_engines;
     uint32_t total_wq_size;
     uint32_t ims_entries;
+    uint32_t msix_spare;      /* MSI-X entries past 1 + num_wqs */
     uint32_t max_xfer_shift;
     uint32_t max_batch_shift;
     uint32_t version;

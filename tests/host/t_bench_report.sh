@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: MIT
 #
 # bench/report.py on a console with known figures: the rounds combine by
-# median, the ratios and target verdicts come out right, the JSON and the
-# SVG are well-formed; a console without results is an error.
+# median, the ratios and target verdicts come out right, the JSON is
+# well-formed and the figures are PNGs (matplotlib); a console without
+# results is an error.  Paired runs: intervals, CSV, the goal table and
+# the metadata (the guest's '@@ META' line, the commit, the statistics'
+# seed).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-line() { echo "@@ BENCH {\"label\":\"$1\",\"mode\":\"x\",\"samples\":100,\"p50_us\":$2,\"p99_us\":$3,\"p999_us\":$3,\"max_us\":$3,\"lost\":0,\"duplicate\":${4:-0},\"errors\":0,\"tsc_hz\":1${5:+,$5}}"; }
+line() { echo "@@ BENCH {\"label\":\"$1\",\"mode\":\"x\",\"samples\":100,\"p50_us\":$2,\"p99_us\":$3,\"p999_us\":$3,\"max_us\":$3,\"lost\":0,\"duplicate\":${4:-0},\"errors\":0,\"tsc_hz\":1,\"hist\":{\"base_us\":0.25,\"per_octave\":8,\"bins\":[[40,60],[52,39],[60,1]]}${5:+,$5}}"; }
 LD='"load":{"ops_per_s":321}'
 {
 	echo "kernel noise"
@@ -24,12 +27,12 @@ rc=0
 res() { if [ "$2" = 0 ]; then echo "@@ TEST benchreport:$1 PASS"; else echo "@@ TEST benchreport:$1 FAIL ${3:-}"; rc=1; fi; }
 out=$(/usr/bin/python3 "$top/bench/report.py" "$tmp/console.txt" "$tmp" 2>&1)
 res runs $?
-check=$(python3 - "$tmp/latency.json" "$tmp/latency.svg" <<'PY'
-import json, sys, xml.dom.minidom
+check=$(python3 - "$tmp/latency.json" "$tmp/ccdf.png" "$tmp/ccdf-scale.png" <<'PY'
+import json, sys
 d = json.load(open(sys.argv[1]))
 s, r = d["summary"], d["ratios"]
-xml.dom.minidom.parse(sys.argv[2])
-ok = (s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
+ok = (all(open(f, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for f in sys.argv[2:]) and
+      s["ims"]["p50_us"] == 11 and s["ims"]["samples"] == 200 and
       s["msix"]["duplicate"] == 1 and abs(r["ims/msix p50"] - 1.1) < 1e-9 and
       abs(r["ims/floor p50"] - 11 / 8) < 1e-9 and len(d["runs"]) == 14 and
       abs(r["(ims-poll)/floor p50"] - 6 / 8) < 1e-9 and
@@ -65,6 +68,7 @@ mkdir -p "$tmp/raw"
 awk 'BEGIN { for (i = 1; i <= 200; i++) printf "%.3f %.3f %d\n", 10 + (i * 7919) % 13, 10 + (i * 7919) % 13, i % 2 }' > "$tmp/raw/same.txt"
 awk 'BEGIN { for (i = 1; i <= 200; i++) { a = 15 + (i * 7919) % 13; printf "%.3f %.3f %d\n", a, a / 1.5, i % 2 } }' > "$tmp/raw/scaled.txt"
 {
+	echo '@@ META {"kernel":"6.12.0-test","cpus":2,"driver_parameters":{"force_msix":"N"},"samples":200}'
 	pline ims/msix ims msix 16 16 same.txt
 	pline ims/ims ims ims 16 16 same.txt
 	pline ims/msix+load ims msix+load 21 14 scaled.txt
@@ -91,4 +95,48 @@ res pairs-table $(grep -qE "^ims/msix p50 +200 +1.000 +\[1.000, 1.000\]  in \[0.
 	grep -qE "^ims/ims p99 +200 +1.000 +\[1.000, 1.000\]  covers 1.00: met" <<< "$out" &&
 	grep -qE "^ims/msix\+load p50 +200 +1.500 .*: missed" <<< "$out" &&
 	grep -q "raw pairs missing: gone.txt" <<< "$out"; echo $?) "$out"
+res pairs-csv $(grep -qE '^ims/msix,p50,200,1.0,1.0,1.0,"in \[0.98, 1.02\]",met,' "$tmp/pairs.csv" &&
+	grep -qE '^ims/msix\+load,p50,200,1.5[0-9]*,' "$tmp/pairs.csv" &&
+	grep -qE '^msix\+load,1,200,14,14,14,14,0,0,0$' "$tmp/latency.csv"; echo $?) "$(cat "$tmp"/*.csv)"
+res pairs-goal-table $(grep -qE "^  ims/msix p50 \(200 pairs\) in \[0.98, 1.02\] +1.000 +\[1.000, 1.000\]  met$" <<< "$out" &&
+	grep -qE "^  ims/msix\+load p50 \(200 pairs\) in \[0.98, 1.02\] +1.500 +\[1.500, 1.500\]  missed$" <<< "$out" &&
+	grep -qE "^  0 lost, 0 duplicate, 0 out of sequence +0 +met$" <<< "$out" &&
+	grep -qE "^  IMS allocation < 2 x dynamic MSI-X allocation +not measured$" <<< "$out"; echo $?) "$out"
+check=$(/usr/bin/python3 - "$tmp/latency.json" "$top" <<'PY'
+import json, subprocess, sys
+m = json.load(open(sys.argv[1]))["metadata"]
+head = subprocess.run(["git", "-C", sys.argv[2], "rev-parse", "HEAD"],
+                      capture_output=True, text=True).stdout.strip()
+ok = (m["guest"]["kernel"] == "6.12.0-test" and m["guest"]["driver_parameters"] == {"force_msix": "N"} and
+      m["commit"].startswith(head) and m["statistics"]["seed"] == 20261207 and
+      len(m["host_loadavg"]) == 3)
+print("ok" if ok else "bad %s" % m)
+PY
+)
+res metadata $([ "$check" = ok ]; echo $?) "$check"
+# throughput points: the size x depth table per mode, a copy that did
+# not match marked and failing its goal, the CSV
+tpl() { echo "@@ THROUGHPUT {\"label\":\"throughput\",\"mode\":\"$1\",\"dmadev\":\"d\",\"size\":$2,\"depth\":$3,\"ops\":100,\"seconds\":0.5,\"ops_per_s\":$4,\"gb_per_s\":0.1,\"cpu_us_per_op\":$5,\"cpu_busy_s\":0.1,\"spin_us\":0,\"interrupt_waits\":9,\"interrupt_timeouts\":0,\"errors\":0,\"mismatches\":${6:-0}}"; }
+{
+	cat "$tmp/pairs.txt"
+	tpl irq 64 1 200 50.5; tpl irq 64 4 800 20.25; tpl irq 4096 1 150 60
+	tpl poll 64 1 600 1666.7 1
+} > "$tmp/tp.txt"
+out=$(/usr/bin/python3 "$top/bench/report.py" "$tmp/tp.txt" "$tmp" "$tmp/raw" 2>&1)
+res throughput-table $(grep -qE "^ +64 +200 \| +50.5  +800 \| +20.2$" <<< "$out" &&
+	grep -qE "^ +4096 +150 \| +60.0$" <<< "$out" &&
+	grep -qE "^ +64 +600 \| +1666.7!$" <<< "$out" &&
+	grep -qE "^  throughput: every copy completes and matches \(4 points\) +1 +missed$" <<< "$out" &&
+	grep -qE "^throughput,poll,d,64,1,100,0.5,600,0.1,1666.7,9,0,1$" "$tmp/throughput.csv" &&
+	head -c 8 "$tmp/throughput.png" | grep -q PNG; echo $?) "$out"
+# the CCDF's points: bin i starts at base * 2^(i / per_octave); after
+# bins 0 and 1 of 4 samples, 3 then 1 are slower; merged rounds add up
+check=$(cd "$top/bench" && /usr/bin/python3 -c '
+import plots
+h = {"base_us": 1, "per_octave": 1, "bins": [[0, 1], [1, 2], [3, 1]]}
+m = plots.merge_hists([h, {"base_us": 1, "per_octave": 1, "bins": [[1, 1]]}])
+ok = (plots.hist_points(h) == ([2.0, 4.0], [0.75, 0.25]) and
+      m["bins"] == [(0, 1), (1, 3), (3, 1)])
+print("ok" if ok else "bad %s %s" % (plots.hist_points(h), m))')
+res ccdf-points $([ "$check" = ok ]; echo $?) "$check"
 exit $rc

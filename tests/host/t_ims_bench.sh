@@ -38,10 +38,25 @@ refused negative-load-rate -- latency --mode poll --load-rate -5
 refused huge-load-rate -- latency --mode poll --load-rate 2000000
 refused bad-warmup -- latency --mode pair --wq-b w --warmup x
 refused negative-warmup -- latency --mode pair --wq-b w --warmup -1
+refused bad-steady -- latency --mode migrate --steady 5
+refused steady-not-number -- latency --mode migrate --steady x
+# throughput: its own command line, checked before EAL too
+refused tp-no-dmadev -- throughput
+refused tp-zero-size -- throughput --dmadev d --sizes 0
+refused tp-size-list -- throughput --dmadev d --sizes 64,,128
+refused tp-deep -- throughput --dmadev d --depths 1,300
+refused tp-negative-depth -- throughput --dmadev d --depths -1
+refused tp-seconds -- throughput --dmadev d --seconds 0
+refused tp-seconds-word -- throughput --dmadev d --seconds soon
+refused tp-spin -- throughput --dmadev d --spin-us 1,2
+refused tp-five-devs -- throughput --dmadev a --dmadev b --dmadev c --dmadev d --dmadev e
+refused tp-extra-arg -- throughput --dmadev d extra
+refused tp-unknown-option -- throughput --dmadev d --mode irq
 out=$("$bench" --help 2>&1); code=$?
 res help $([ $code = 0 ] && grep -q -- '--mode' <<< "$out"; echo $?) "exit $code"
 missing=""
-for o in wq mode samples label gap-us migrations hotplug load load-cpu wq-b raw warmup load-rate; do
+for o in wq mode samples label gap-us migrations hotplug steady load load-cpu wq-b raw warmup \
+	load-rate dmadev sizes depths seconds spin-us; do
 	grep -q -- "--$o" <<< "$out" || missing="$missing --$o"
 done
 res help-documents-options $([ -z "$missing" ]; echo $?) "missing:$missing"

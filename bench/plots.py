@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""The figures of 'make bench', drawn with matplotlib (Debian's
+python3-matplotlib), for bench/report.py:
+
+  latency-ccdf.png   the fraction of completions slower than x, per label,
+                     log-log, from each run's log-binned histogram
+  ratios.png         each paired ratio with its 95% interval and its goal
+  throughput.png     ops/s and CPU per operation against transfer size,
+                     per mode and queue depth (when the run has a sweep)
+
+Each function takes what report.py has already combined and a path, and
+returns the path it wrote.  available() says whether matplotlib is there,
+and if not, why.
+"""
+_IMPORT_ERROR = None
+try:
+    import matplotlib
+    matplotlib.use("Agg")	# no display: files only
+    import matplotlib.pyplot as plt
+except ImportError as e:	# report.py still writes JSON, CSV and text
+    _IMPORT_ERROR = str(e)
+
+
+def available():
+    """None if plots can be drawn, else the reason they cannot."""
+    if _IMPORT_ERROR:
+        return f"{_IMPORT_ERROR} (apt install python3-matplotlib; make deps does)"
+    return None
+
+
+def hist_points(hist):
+    """(x_us, fraction slower than x) from a log-binned histogram: bin i
+    starts at base_us * 2^(i / per_octave)."""
+    bins = sorted(hist["bins"])
+    total = sum(c for _, c in bins)
+    if not total:
+        return [], []
+    xs, ys, seen = [], [], 0
+    for i, c in bins:
+        seen += c
+        left = total - seen
+        if left == 0:
+            break
+        xs.append(hist["base_us"] * 2 ** ((i + 1) / hist["per_octave"]))
+        ys.append(left / total)
+    return xs, ys
+
+
+def merge_hists(hists):
+    """One histogram from several with the same binning (rounds of a label)."""
+    out = {"base_us": hists[0]["base_us"], "per_octave": hists[0]["per_octave"]}
+    counts = {}
+    for h in hists:
+        if (h["base_us"], h["per_octave"]) != (out["base_us"], out["per_octave"]):
+            raise ValueError("histograms with different binning")
+        for i, c in h["bins"]:
+            counts[i] = counts.get(i, 0) + c
+    out["bins"] = sorted(counts.items())
+    return out
+
+
+def ccdf(hists, path, title):
+    """hists: {label: histogram}.  One line per label."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, h in hists.items():
+        xs, ys = hist_points(h)
+        if xs:
+            ax.step(xs, ys, where="post", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("completion latency (us, TCG guest: compare, do not read absolutely)")
+    ax.set_ylabel("fraction of completions slower")
+    ax.set_title(title)
+    ax.axhline(0.5, color="#bbb", lw=0.8, ls=":")
+    ax.axhline(0.01, color="#bbb", lw=0.8, ls=":")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def ratios(pairs, goals, path):
+    """pairs: report.py's pair_stats(); goals: {q: (lo, hi)}.  Each
+    label's p50 and p99 ratio with its interval; the goal band shaded."""
+    rows = [(label, q, e[q]) for label, e in pairs.items() for q in goals if q in e]
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
+    for y, (label, q, r) in enumerate(rows):
+        lo, hi = r["ci95"]
+        colour = {"met": "#228833", "missed": "#cc3311"}.get(r.get("verdict"), "#666")
+        ax.errorbar(r["ratio"], y, xerr=[[r["ratio"] - lo], [hi - r["ratio"]]],
+                    fmt="o", color=colour, capsize=4)
+        g = r.get("goal")
+        if isinstance(g, list):
+            ax.fill_betweenx([y - 0.35, y + 0.35], g[0], g[1], color="#ddeeff", zorder=0)
+    ax.axvline(1.0, color="#888", lw=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{label} {q}" for label, q, _ in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("A/B ratio, 95% moving-block bootstrap interval (goal shaded; "
+                  "green met, red missed)")
+    ax.set_title("Paired ratios")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def throughput(rows, path):
+    """rows: dicts with mode, depth, size, ops_per_s, cpu_us_per_op.  Two
+    panels, one line per (mode, depth)."""
+    if not rows:
+        return None
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    keys = sorted({(r["mode"], r["depth"]) for r in rows})
+    for mode, depth in keys:
+        rs = sorted((r for r in rows if (r["mode"], r["depth"]) == (mode, depth)),
+                    key=lambda r: r["size"])
+        xs = [r["size"] for r in rs]
+        ls = "-" if mode == "irq" else "--"
+        a1.plot(xs, [r["ops_per_s"] for r in rs], ls, marker=".", label=f"{mode} q{depth}")
+        a2.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=f"{mode} q{depth}")
+    for ax, what in ((a1, "operations per second"), (a2, "CPU us per operation")):
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("transfer size (bytes)")
+        ax.set_ylabel(what)
+        ax.grid(True, alpha=0.3)
+    a1.legend(fontsize=7, ncol=2)
+    a1.set_title("Throughput (dmadev API)")
+    a2.set_title("CPU cost per completion (all CPUs, irq and softirq included)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
