@@ -165,8 +165,8 @@ demo: qemu test-modules
 # Latency in the emulated machine: IMS, MSI-X, polling, the eventfd floor.
 # Paired runs leave their raw pairs in the guest's output share; the
 # report's intervals come from them (Debian's python3 with numpy).
-IMS_BENCH_SAMPLES ?= 3000
-IMS_BENCH_ROUNDS ?= 2
+IMS_BENCH_SAMPLES ?= 750
+IMS_BENCH_ROUNDS ?= 8
 IMS_BENCH_LOAD_RATE ?= 2000
 IMS_BENCH_TP_MS ?= 500
 IMS_BENCH_MOVES ?= 10000

@@ -37,8 +37,9 @@ Options:
   --cpu N        the CPU the interrupts are aimed at and the load thread
                  runs on; the measuring lcore is the lowest other online
                  CPU (default 1)
-  --samples N    pairs a run (default 20000)
-  --rounds N     runs of each pair label, pooled (default 2)
+  --samples N    pairs a run (default 2500)
+  --rounds N     runs of each pair label (default 8): the interval comes
+                 from how the runs differ as well as from their samples
   --out DIR      where the console, raw pairs and report go
                  (default build/bench-host)
   --bench PATH   ims-bench (default build/bench/ims-bench)
@@ -55,7 +56,7 @@ EOF
 
 die2() { echo "host-run: $*" >&2; exit 2; }
 
-wq_a=wq0.0 wq_b=wq0.3 wq_aa=wq0.4 cpu=1 samples=20000 rounds=2
+wq_a=wq0.0 wq_b=wq0.3 wq_aa=wq0.4 cpu=1 samples=2500 rounds=8
 out=$top/build/bench-host bench=$top/build/bench/ims-bench report=1
 num() { [[ $2 =~ ^[0-9]+$ ]] || die2 "$1 wants a number, not '$2'"; }
 while [ $# -gt 0 ]; do

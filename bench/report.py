@@ -8,7 +8,8 @@ a JSON summary and an SVG plot.
 Paired runs (ims-bench --mode pair: IMS against MSI-X, or the A/A control
 IMS against IMS, one sample of each per round) name a raw file of their
 pairs, read from RAWDIR (default: the console's directory): each ratio
-of percentiles gets a 95% moving-block bootstrap interval
+of percentiles gets a 95% two-stage bootstrap interval (rounds within
+their side assignment, then moving blocks within a round)
 (bench/stats.py), and a goal is met only when the whole interval is
 inside it: IMS/MSI-X p50 in [0.98, 1.02], p99 in [0.95, 1.05]; the A/A
 control's intervals must cover 1.00.  The sides of the IMS/MSI-X pairs
@@ -96,28 +97,29 @@ def pair_sides(runs):
 
 
 def pair_stats(pairs, rawdir):
-    """Per pair label, its rounds' raw pairs pooled in time order: the
-    bootstrap intervals of the p50 and p99 ratios, and the goals."""
+    """Per pair label, its rounds' raw pairs: the two-stage bootstrap
+    intervals (rounds, then blocks; bench/stats.py) of the p50 and p99
+    ratios, and the goals."""
     by = {}
     for r in pairs:
         by.setdefault(r["label"], []).append(r)
     out = {}
     for label, rs in by.items():
-        a, b, missing = [], [], []
+        rounds, missing = [], []
         for r in sorted(rs, key=lambda r: r.get("round", 0)):
             path = os.path.join(rawdir, r.get("raw", ""))
             if not r.get("raw") or not os.path.exists(path):
                 missing.append(r.get("raw", "?"))
                 continue
             ra, rb, _ = stats.load_pairs(path)
-            a.extend(ra)
-            b.extend(rb)
+            # odd and even rounds put the sides on swapped WQs: strata
+            rounds.append((r.get("round", 0) % 2, ra, rb))
         entry = {"rounds": len(rs), "missing_raw": missing,
                  "lost": sum(s["lost"] for r in rs for s in r["sides"]),
                  "duplicate": sum(s["duplicate"] for r in rs for s in r["sides"]),
                  "errors": sum(s["errors"] for r in rs for s in r["sides"])}
         try:
-            entry.update(stats.bootstrap_ratios(a, b))
+            entry.update(stats.bootstrap_rounds(rounds))
         except ValueError as e:
             entry["error"] = str(e)
         aa = label.split("+")[0].split("/")
@@ -139,8 +141,8 @@ def pair_stats(pairs, rawdir):
 def print_pairs(ps):
     if not ps:
         return
-    print("\npaired ratios (A/B, one sample of each per round; 95% moving-block "
-          "bootstrap interval; a goal is met only by the whole interval)")
+    print("\npaired ratios (A/B, one sample of each per round; 95% two-stage bootstrap "
+          "interval: runs, then blocks;\na goal is met only by the whole interval)")
     print(f"{'':22}{'pairs':>7}{'ratio':>8}{'interval':>18}  goal")
     for label, e in ps.items():
         if "error" in e:
@@ -364,7 +366,9 @@ def metadata(console):
             "host_kernel": platform.release(),
             "host_busy_pct_during_run": host_busy(os.environ.get("BENCH_STAT_BEFORE", "")),
             "host_loadavg": open("/proc/loadavg").read().split()[:3],
-            "statistics": {"bootstrap": "moving-block", "resamples": stats.RESAMPLES,
+            "statistics": {"bootstrap": "two-stage: runs within strata, then moving blocks "
+                                         "(allocation: moving blocks)",
+                           "resamples": stats.RESAMPLES,
                            "seed": stats.SEED, "confidence": 0.95},
             "guest": guest[-1] if guest else None}
     return meta

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Paired statistics for ims-bench: ratios of two sides' percentiles with
 95% confidence intervals, from a moving-block bootstrap over consecutive
-pairs.
+pairs, and over several runs a two-stage one (runs, then blocks).
 
 A paired run (ims-bench --mode pair) takes one sample on side A and one
 on side B per round, in random order, so that whatever drifts during the
@@ -92,6 +92,70 @@ def bootstrap_ratios(a, b, quantiles=QUANTILES, resamples=RESAMPLES,
     return out
 
 
+def bootstrap_rounds(rounds, quantiles=QUANTILES, resamples=RESAMPLES, seed=SEED):
+    """As bootstrap_ratios(), for pairs from several runs ("rounds"), each
+    a (stratum, a, b) triple: a two-stage bootstrap (with the usual
+    sqrt(g / (g - 1)) widening for g rounds a stratum).  Each resample draws,
+    within each stratum (e.g. which WQ was side A), as many rounds as it
+    has, with replacement, then moving blocks within each drawn round.  A
+    run's own state (where a paced load's phase fell, what the host did
+    meanwhile) then widens the interval as much as it moves the ratio
+    from run to run, which blocks inside one pooled series cannot show.
+    With one round in every stratum it is the moving-block bootstrap of
+    each round, the strata kept together."""
+    groups = {}
+    for stratum, a, b in rounds:
+        a = np.asarray(a, dtype=float)
+        b = np.asarray(b, dtype=float)
+        if a.size != b.size or a.size < 20:
+            raise ValueError("need at least 20 pairs of equal count a round, got %d and %d"
+                             % (a.size, b.size))
+        groups.setdefault(stratum, []).append((a, b))
+    if not groups:
+        raise ValueError("no round with pairs")
+    rng = np.random.default_rng(seed)
+    ratios = {name: np.empty(resamples) for name in quantiles}
+    for k in range(resamples):
+        ra, rb = [], []
+        for members in groups.values():
+            for j in rng.integers(0, len(members), size=len(members)):
+                a, b = members[j]
+                n = a.size
+                L = block_length(n)
+                starts = rng.integers(0, n - L + 1, size=int(math.ceil(n / L)))
+                idx = (starts[:, None] + np.arange(L)).ravel()[:n]
+                ra.append(a[idx])
+                rb.append(b[idx])
+        ra, rb = np.concatenate(ra), np.concatenate(rb)
+        for name, q in quantiles.items():
+            ratios[name][k] = quantile(ra, q) / quantile(rb, q)
+    a = np.concatenate([a for m in groups.values() for a, _ in m])
+    b = np.concatenate([b for m in groups.values() for _, b in m])
+    # drawing g of g rounds spreads their mean (g - 1) / g as much as the
+    # runs do: widen back by sqrt(g / (g - 1)) for the smallest stratum
+    g = min(len(m) for m in groups.values())
+    widen = math.sqrt(g / (g - 1)) if g > 1 else 1.0
+    out = {}
+    for name, q in quantiles.items():
+        point = quantile(a, q) / quantile(b, q)
+        r = point + (ratios[name] - point) * widen
+        out[name] = {
+            "ratio": float(point),
+            "ci95": [float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))],
+            "a_us": float(quantile(a, q)),
+            "b_us": float(quantile(b, q)),
+        }
+    out["pairs"] = int(a.size)
+    out["rounds"] = sum(len(m) for m in groups.values())
+    out["strata"] = len(groups)
+    out["block"] = int(block_length(min(x.size for m in groups.values() for x, _ in m)))
+    out["resamples"] = int(resamples)
+    out["seed"] = int(seed)
+    out["method"] = "two-stage: rounds within strata, then moving blocks"
+    out["widened"] = round(widen, 4)
+    return out
+
+
 def verdict(ci, lo, hi):
     """A goal [lo, hi] is met only when the whole interval is inside it."""
     return "met" if lo <= ci[0] and ci[1] <= hi else "missed"
@@ -166,6 +230,36 @@ def selftest():
     iid = bootstrap_ratios(a, b2, resamples=400, seed=4, block=1)["p50"]["ci95"]
     res("blocks-widen", blk[1] - blk[0] > iid[1] - iid[0],
         "block width %.3f, one-round blocks %.3f" % (blk[1] - blk[0], iid[1] - iid[0]))
+
+    # runs that differ by more than their samples say (each run its own
+    # offset, as a paced load's phase gives): pooled blocks are fooled,
+    # the two-stage bootstrap over rounds covers 1.00
+    rng = np.random.default_rng(9)
+    rounds = []
+    for r in range(6):
+        a, b = _synthetic(1000, 1.0, seed=200 + r, drift=0.1)
+        rounds.append((r % 2, a * math.exp(0.03 * rng.standard_normal()), b))
+    pooled = bootstrap_ratios(np.concatenate([x for _, x, _ in rounds]),
+                              np.concatenate([y for _, _, y in rounds]), resamples=400, seed=6)
+    staged = bootstrap_rounds(rounds, resamples=400, seed=6)
+    wp = pooled["p50"]["ci95"][1] - pooled["p50"]["ci95"][0]
+    ws = staged["p50"]["ci95"][1] - staged["p50"]["ci95"][0]
+    res("rounds-widen", ws > 1.5 * wp,
+        "two-stage width %.3f, pooled blocks %.3f" % (ws, wp))
+    hit = 0
+    for s in range(10):
+        rng = np.random.default_rng(300 + s)
+        rounds = []
+        for r in range(6):
+            a, b = _synthetic(500, 1.0, seed=400 + 10 * s + r, drift=0.1)
+            rounds.append((r % 2, a * math.exp(0.02 * rng.standard_normal()), b))
+        hit += covers(bootstrap_rounds(rounds, resamples=200, seed=s)["p50"]["ci95"], 1.0)
+    res("rounds-aa-covers-1", hit >= 8, "%d of 10 two-stage A/A intervals cover 1.00" % hit)
+    try:
+        bootstrap_rounds([(0, [1.0] * 5, [1.0] * 5)])
+        res("rounds-too-few-refused", False, "5 pairs gave an interval")
+    except ValueError as e:
+        res("rounds-too-few-refused", True, str(e))
 
     # the verdict needs the whole interval inside the goal
     res("verdict", verdict([0.99, 1.01], 0.98, 1.02) == "met" and
