@@ -21,12 +21,28 @@ export IDXD_IMS_PROFILE=$base
 . "$here/lib.sh"
 
 
-# A test marked '# runs: last' leaves the machine in a state later tests
-# cannot use (upstream idxd loaded and bound): it runs after the others.
+# A test's header: its '# profiles:' line and whether it is marked
+# '# runs: last' (it leaves the machine in a state later tests cannot
+# use: upstream idxd loaded and bound; it runs after the others).  Read
+# with builtins: an exec costs the debug kernel's guest half a second,
+# and this runs for every test file.  Sets T_PROFILES and T_LAST.
+header() {
+	local line n=0
+	T_PROFILES="" T_LAST=0
+	while IFS= read -r line && [ $((n += 1)) -le 12 ]; do
+		case $line in
+		"# profiles:"*) [ -n "$T_PROFILES" ] || T_PROFILES=${line#"# profiles:"} ;;
+		"# runs: last"*) T_LAST=1 ;;
+		esac
+	done < "$1"
+}
 ordered() {
-	local t
-	for t in "$here"/t_*.sh; do grep -q '^# runs: last' "$t" || echo "$t"; done
-	for t in "$here"/t_*.sh; do grep -q '^# runs: last' "$t" && echo "$t"; done
+	local t last=()
+	for t in "$here"/t_*.sh; do
+		header "$t"
+		if [ $T_LAST = 1 ]; then last+=("$t"); else echo "$t"; fi
+	done
+	for t in "${last[@]}"; do echo "$t"; done
 }
 
 # the debug kernel's checkers make everything several times slower
@@ -43,29 +59,42 @@ elif [ "$DEBUG_KERNEL" = 1 ]; then
 	echo "@@ TEST boot:kernel-clean PASS no lockdep, KASAN, UBSAN, DMA-API or other report"
 fi
 kmemleak_forget
+# show_results FILE: its '@@ TEST' lines; false if one of them failed
+show_results() {
+	local line ok=0
+	while IFS= read -r line; do
+		case $line in
+		"@@ TEST "*" FAIL"*) echo "$line"; ok=1 ;;
+		"@@ TEST "*) echo "$line" ;;
+		esac
+	done < "$1"
+	return $ok
+}
+out=/run/idxd-ims-runner.out
 for t in $(ordered); do
-	profiles=$(sed -n 's/^# profiles: *//p' "$t" | head -n 1)
-	case " $profiles " in *" $profile "*|*" $base "*|*" all "*) ;; *) continue ;; esac
-	name=$(basename "$t" .sh)
+	header "$t"
+	case " $T_PROFILES " in *" $profile "*|*" $base "*|*" all "*) ;; *) continue ;; esac
+	name=${t##*/}
+	name=${name%.sh}
 	name=${name#t_}
 	case ,${IDXD_IMS_TESTS:-$name}, in *",$name,"*) ;; *) continue ;; esac
 	dmesg -c > /dev/null
 	echo "@@ RUN $name"
-	out=$(mktemp)
-	t0=$(date +%s)
+	t0=$SECONDS
 	timeout --kill-after=5 "${IDXD_IMS_TEST_TIMEOUT:-$test_timeout}" bash "$t" > "$out" 2>&1
 	rc=$?
-	echo "@@ INFO $name took $(( $(date +%s) - t0 )) s"
+	echo "@@ INFO $name took $(( SECONDS - t0 )) s"
 	# Tests report their own results; show failures' output on the console.
-	grep '^@@ TEST' "$out"
-	if [ $rc -ne 0 ] && ! grep -q '^@@ TEST .* FAIL' "$out"; then
+	failed=0
+	show_results "$out" || failed=1
+	if [ $rc -ne 0 ] && [ $failed = 0 ]; then
 		echo "@@ TEST $name FAIL exit code $rc"
 	fi
-	if [ $rc -ne 0 ] || grep -q '^@@ TEST .* FAIL' "$out"; then
+	if [ $rc -ne 0 ] || [ $failed = 1 ]; then
 		sed 's/^/   | /' "$out" | grep -v '^   | @@' | tail -n 40
 		dmesg | tail -n 20 | sed 's/^/   | dmesg: /'
 	fi
-	if dmesg | grep -qE "$SPLAT_RE"; then
+	if ! dmesg_clean; then
 		echo "@@ TEST $name:kernel-clean FAIL the kernel reported a problem during the test"
 		dmesg | grep -B 2 -A 40 -m 3 -E "$SPLAT_RE" | head -n 80 | sed 's/^/   | /'
 	elif [ "$DEBUG_KERNEL" = 1 ]; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 53
+# debug-cost: 58
 #
 # Real clients nobody here wrote: Debian's accel-config drives the driver
 # (config, enable, list, save-config, load-config, disable) and its view

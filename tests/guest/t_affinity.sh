@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel cpu4
-# debug-cost: 42
+# debug-cost: 38
 #
 # IMS affinity under load: 10,000 smp_affinity changes (3,000 on cpu4)
 # while RCI descriptors flow on the WQ (one in flight, each must wake the

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 150
+# debug-cost: 143
 #
 # ims-bench (the DPDK latency benchmark) runs briefly in every mode, IMS
 # and MSI-X: every sample completes, no interrupt is lost or duplicated,

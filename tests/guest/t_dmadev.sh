@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel nomovdir
-# debug-cost: 80
+# debug-cost: 76
 #
 # dma_idxd_ims, our DPDK dmadev driver, driven through DPDK's public API
 # by dmadev-test: copies verified, refusals, a full ring, the WQ unbound

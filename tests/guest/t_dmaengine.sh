@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel amd noir nomovdir handles
-# debug-cost: 36
+# debug-cost: 35
 #
 # A kernel WQ bound to "dmaengine" is a dmaengine provider; a client
 # module using only the dmaengine API runs 10,000 verified memcpys of

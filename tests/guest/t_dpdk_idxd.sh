@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 83
+# debug-cost: 87
 #
 # DPDK's own DSA driver as the emulator's conformance test: Debian's
 # DPDK 22.11, unmodified, drives the emulated DSA in PCI mode through

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir handles
-# debug-cost: 56
+# debug-cost: 46
 #
 # idxd_ims core: probe, sysfs ABI (reads; good and bad writes leave the
 # device unchanged), user WQ through write(), full WQ, SWERR, halt and

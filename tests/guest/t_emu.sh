@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel amd noir cpu4 handles
-# debug-cost: 14
+# debug-cost: 13
 #
 # Device-model conformance: load tests/kmod/dsa_emu_test.ko (a bare PCI
 # driver for the emulated DSA) and run each of its checks on every DSA.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: debug
-# debug-cost: 80
+# debug-cost: 83
 #
 # Fault injection (failslab and fail_page_alloc, sleeping allocations
 # included) swept across the driver's set-up paths: PCI probe, WQ

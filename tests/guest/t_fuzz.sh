@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: debug
-# debug-cost: 82
+# debug-cost: 105
 #
 # The interface fuzzers (tests/guest/progs/fuzz.c) on the debug kernel,
 # whose checkers (KASAN, lockdep, UBSAN, DMA-API, kmemleak) judge what they

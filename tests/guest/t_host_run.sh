@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 40
+# debug-cost: 51
 #
 # bench/host-run.sh, the benchmark's runner for real hosts, run here as
 # if this guest were one: it refuses, saying what to do, while a

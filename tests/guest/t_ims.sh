@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel amd noir cpu4 handles
-# debug-cost: 90
+# debug-cost: 79
 #
 # Per-WQ completion interrupts: IMS through interrupt remapping where
 # there is remapping (IMS -> INTEL-IR/AMD-IR -> VECTOR), MSI-X with the

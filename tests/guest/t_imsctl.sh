@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir nomovdir
-# debug-cost: 90
+# debug-cost: 93
 #
 # imsctl against the real driver: list (text and parsed JSON checked
 # against sysfs), run for every operation with interrupts and polling

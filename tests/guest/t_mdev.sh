@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir handles
-# debug-cost: 24
+# debug-cost: 23
 #
 # Virtual DSAs (mdev): WQs bound to the "mdev" WQ driver back them; the
 # types and available_instances follow free WQs; two mdevs driven by a

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel cpu4 nomovdir
-# debug-cost: 22
+# debug-cost: 23
 #
 # The emulated CPU's MOVDIR64B (emu/patches/0001-*.patch): the
 # instruction itself (CPUID, RAM, alignment, faults, forms), every CPU

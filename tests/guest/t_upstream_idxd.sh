@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel noir handles nomovdir
-# debug-cost: 37
+# debug-cost: 34
 # runs: last
 #
 # Upstream's own DSA driver as the emulator's conformance test: Debian's
