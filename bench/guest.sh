@@ -21,7 +21,9 @@
 #       the CPU time each operation cost the machine;
 #   (e) allocation: one IMS vector against one dynamic MSI-X vector, round
 #       after round (the machine profile 'bench' gives the device spare
-#       MSI-X entries for it).
+#       MSI-X entries for it);
+#   (f) the anchor: DPDK's own dma_idxd through the same throughput
+#       sweep, the device rebound to vfio-pci.
 # Each result is one "@@ BENCH {json}" line on the console ("@@ THROUGHPUT"
 # for (d), "@@ META" for what ran), for bench/report.py.
 set -u
@@ -304,5 +306,33 @@ else
 	rc=1
 fi
 teardown
+
+# The anchor: what users pick today, DPDK's own dma_idxd (unmodified,
+# polling, PCI mode through vfio-pci), through the same sweep.  The
+# device is rebound from idxd_ims to vfio-pci for it; the report says so.
+echo "== throughput anchor: DPDK's dma_idxd on the device rebound to vfio-pci"
+bdf=$(for d in /sys/bus/pci/devices/*; do [ "$(<$d/device)" = 0x0b25 ] && echo "${d##*/}"; done | head -n 1)
+dev=/sys/bus/pci/devices/$bdf
+if kload vfio-pci disable_denylist=1 && echo vfio-pci > "$dev/driver_override" &&
+   { [ ! -e "$dev/driver" ] || echo "$bdf" > "$dev/driver/unbind"; } &&
+   echo "$bdf" > /sys/bus/pci/drivers_probe &&
+   echo 64 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages; then
+	out=$("$BENCH" -l 0-1 --in-memory --iova-mode=va --no-telemetry --log-level=lib.eal:error \
+	      -a "$bdf,max_queues=1" -- throughput --label "dpdk dma_idxd, device rebound to vfio-pci" \
+	      --dmadev "$bdf-q0" --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
+	if [ -n "$out" ]; then
+		sed 's/^/@@ THROUGHPUT /' <<< "$out"
+		grep -q '"failed"\|"errors":[1-9]\|"mismatches":[1-9]' <<< "$out" && rc=1
+	else
+		echo "@@ BENCH-FAIL anchor: $(tail -c 300 /tmp/bench.err)"
+		rc=1
+	fi
+	echo "$bdf" > "$dev/driver/unbind"
+	echo > "$dev/driver_override"
+	echo 0 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+else
+	echo "@@ BENCH-FAIL anchor: cannot bind $bdf to vfio-pci"
+	rc=1
+fi
 echo "@@ BENCH-DONE"
 exit $rc

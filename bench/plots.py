@@ -110,19 +110,20 @@ def ratios(pairs, goals, path):
 
 
 def throughput(rows, path):
-    """rows: dicts with mode, depth, size, ops_per_s, cpu_us_per_op.  Two
-    panels, one line per (mode, depth)."""
+    """rows: dicts with label, mode, depth, size, ops_per_s, cpu_us_per_op.
+    Two panels, one line per (mode, label, depth)."""
     if not rows:
         return None
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    keys = sorted({(r["mode"], r["depth"]) for r in rows})
-    for mode, depth in keys:
-        rs = sorted((r for r in rows if (r["mode"], r["depth"]) == (mode, depth)),
+    keys = sorted({(r["mode"], r["label"], r["depth"]) for r in rows})
+    for mode, label, depth in keys:
+        rs = sorted((r for r in rows if (r["mode"], r["label"], r["depth"]) == (mode, label, depth)),
                     key=lambda r: r["size"])
         xs = [r["size"] for r in rs]
-        ls = "-" if mode == "irq" else "--"
-        a1.plot(xs, [r["ops_per_s"] for r in rs], ls, marker=".", label=f"{mode} q{depth}")
-        a2.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=f"{mode} q{depth}")
+        name = f"{mode} q{depth}" if label == "throughput" else f"{label.split(',')[0]} q{depth}"
+        ls = {"irq": "-", "spin": "-."}.get(mode, "--" if label == "throughput" else ":")
+        a1.plot(xs, [r["ops_per_s"] for r in rs], ls, marker=".", label=name)
+        a2.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=name)
     for ax, what in ((a1, "operations per second"), (a2, "CPU us per operation")):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")

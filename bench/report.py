@@ -272,10 +272,10 @@ def print_throughput(tp):
     print("\nthroughput through the dmadev API (ops/s | CPU us per op, all CPUs, "
           "irq and softirq included)")
     depths = sorted({r["depth"] for r in tp})
-    for mode in dict.fromkeys(r["mode"] for r in tp):
-        rows = {(r["size"], r["depth"]): r for r in tp if r["mode"] == mode}
-        devs = sorted({r["dmadev"] for r in tp if r["mode"] == mode})
-        print(f"  {mode} ({', '.join(devs)})")
+    for mode, dev, label in dict.fromkeys((r["mode"], r["dmadev"], r["label"]) for r in tp):
+        rows = {(r["size"], r["depth"]): r for r in tp
+                if (r["mode"], r["dmadev"], r["label"]) == (mode, dev, label)}
+        print(f"  {mode} ({dev}{'' if label == 'throughput' else ': ' + label})")
         print(f"  {'size':>9}" + "".join(f"{'depth ' + str(q):>22}" for q in depths))
         for size in sorted({k[0] for k in rows}):
             cells = []
