@@ -292,19 +292,25 @@ else
 fi
 teardown
 
+# tp_emit WHAT OUT: a sweep's JSON lines to the console as "@@ THROUGHPUT";
+# rc=1 if it printed nothing or a point failed, erred or mismatched
+tp_emit() {
+	if [ -z "$2" ]; then
+		echo "@@ BENCH-FAIL $1: $(tail -c 300 /tmp/bench.err)"
+		rc=1
+		return
+	fi
+	sed 's/^/@@ THROUGHPUT /' <<< "$2"
+	! grep -q '"failed"\|"errors":[1-9]\|"mismatches":[1-9]' <<< "$2" || rc=1
+}
+
 echo "== throughput: sizes x depths through the dmadev API: irq and spin-then-sleep"
 echo "   (wq0.1, interrupts on), poll (wq0.4, interrupts off)"
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
 out=$("$BENCH" $EAL --vdev dma_idxd_ims0,wq=wq0.1,intr=1,mem=24 \
       --vdev dma_idxd_ims1,wq=wq0.4,mem=24 -- throughput --dmadev dma_idxd_ims0 \
       --dmadev dma_idxd_ims1 --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
-if [ -n "$out" ]; then
-	sed 's/^/@@ THROUGHPUT /' <<< "$out"
-	grep -q '"failed"\|"errors":[1-9]\|"mismatches":[1-9]' <<< "$out" && rc=1
-else
-	echo "@@ BENCH-FAIL throughput: $(tail -c 300 /tmp/bench.err)"
-	rc=1
-fi
+tp_emit throughput "$out"
 teardown
 
 # The anchor: what users pick today, DPDK's own dma_idxd (unmodified,
@@ -320,13 +326,7 @@ if kload vfio-pci disable_denylist=1 && echo vfio-pci > "$dev/driver_override" &
 	out=$("$BENCH" -l 0-1 --in-memory --iova-mode=va --no-telemetry --log-level=lib.eal:error \
 	      -a "$bdf,max_queues=1" -- throughput --label "dpdk dma_idxd, device rebound to vfio-pci" \
 	      --dmadev "$bdf-q0" --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
-	if [ -n "$out" ]; then
-		sed 's/^/@@ THROUGHPUT /' <<< "$out"
-		grep -q '"failed"\|"errors":[1-9]\|"mismatches":[1-9]' <<< "$out" && rc=1
-	else
-		echo "@@ BENCH-FAIL anchor: $(tail -c 300 /tmp/bench.err)"
-		rc=1
-	fi
+	tp_emit anchor "$out"
 	echo "$bdf" > "$dev/driver/unbind"
 	echo > "$dev/driver_override"
 	echo 0 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
