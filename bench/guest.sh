@@ -23,7 +23,11 @@
 #       after round (the machine profile 'bench' gives the device spare
 #       MSI-X entries for it);
 #   (f) the anchor: DPDK's own dma_idxd through the same throughput
-#       sweep, the device rebound to vfio-pci.
+#       sweep, the device rebound to vfio-pci;
+#   (g) the interrupt taken apart (every round): the emulated DSA stamps
+#       each record's write and interrupt with the guest's TSC, ftrace
+#       (on the TSC too) the handler and the waiter's wake-up, for an
+#       IMS/MSI-X pair run and a floor run (bench/segments.py joins them).
 # Each result is one "@@ BENCH {json}" line on the console ("@@ THROUGHPUT"
 # for (d), "@@ META" for what ran), for bench/report.py.
 set -u
@@ -42,6 +46,8 @@ LOAD_RATE=$(arg ims_bench.load_rate)
 LOAD_RATE=${LOAD_RATE:-2000}	# bursts a second, the same for every run
 ALLOC=$(arg ims_bench.alloc)
 ALLOC=${ALLOC:-2000}
+SEG_SAMPLES=$(arg ims_bench.seg_samples)
+SEG_SAMPLES=${SEG_SAMPLES:-400}
 MOVES=$(arg ims_bench.moves)
 MOVES=${MOVES:-10000}
 TP_SECONDS=$(arg ims_bench.tp_ms)
@@ -210,6 +216,61 @@ print("@@ PROFILE " + json.dumps({"label": sys.argv[1], "idle_pct": round(idle, 
 	rm -f /tmp/prof.data
 }
 
+# segments: the interrupt taken apart, on one clock (the TSC).  The
+# emulated DSA writes the TSC of each record's write and of its interrupt
+# into the record (its test page's STAMP control, emu_poke); ftrace with
+# trace_clock x86-tsc gives the handler's entry and exit (only the two
+# probe WQs' irqs) and the waiter's wake-up and return to a CPU (only
+# ims-bench's main thread).  One IMS/MSI-X pair run ($AWQ against $BWQ)
+# and one floor run, both traced; the stamps and the trace go to the
+# output share, one "@@ SEGMENTS {json}" line names them.
+segments() {
+	local T=/sys/kernel/tracing bdf irqs ev out fout sa sf tr rc=0
+	local evs="irq/irq_handler_entry irq/irq_handler_exit sched/sched_waking sched/sched_switch"
+	[ -e $T/trace ] || mount -t tracefs nodev $T || return 1
+	bdf=$(dsa_bdf_of 0)
+	irqs="irq == $(<$SYS/$AWQ/ims_irq) || irq == $(<$SYS/$BWQ/ims_irq)"
+	sa=stamps-pair-r$ROUND.txt sf=stamps-floor-r$ROUND.txt tr=trace-r$ROUND.txt
+	echo 0 > $T/tracing_on && echo > $T/trace && echo x86-tsc > $T/trace_clock &&
+		echo 4096 > $T/buffer_size_kb &&
+		echo "$irqs" > $T/events/irq/irq_handler_entry/filter &&
+		echo "$irqs" > $T/events/irq/irq_handler_exit/filter &&
+		echo 'comm == "ims-bench"' > $T/events/sched/sched_waking/filter &&
+		echo 'next_comm == "ims-bench"' > $T/events/sched/sched_switch/filter || return 1
+	for ev in $evs; do echo 1 > $T/events/$ev/enable || return 1; done
+	emu_ctl "$bdf" stamp || return 1
+	echo 1 > $T/tracing_on
+	out=$("$BENCH" $EAL -- latency --mode pair --wq "/dev/dsa/$AWQ" --wq-b "/dev/dsa/$BWQ" \
+	      --label ims/msix --samples "$SEG_SAMPLES" --stamps "$OUT/$sa" 2>/tmp/bench.err |
+	      grep '^{') || rc=1
+	fout=$("$BENCH" $EAL -- latency --mode floor --label floor --samples "$SEG_SAMPLES" \
+	       --stamps "$OUT/$sf" 2>>/tmp/bench.err | grep '^{') || rc=1
+	echo 0 > $T/tracing_on
+	emu_ctl "$bdf" nostamp
+	for ev in $evs; do echo 0 > $T/events/$ev/enable; echo 0 > $T/events/$ev/filter; done
+	if [ $rc = 0 ]; then
+		cat $T/trace > "$OUT/$tr"
+		echo "@@ SEGMENTS {\"round\":$ROUND,\"ims_wq\":\"$AWQ\",\"msix_wq\":\"$BWQ\",\"stamps\":\"$sa\",\"floor_stamps\":\"$sf\",\"trace\":\"$tr\",\"lost\":$(jsum lost "$out" "$fout"),\"duplicate\":$(jsum duplicate "$out" "$fout")}"
+	else
+		echo "@@ BENCH-FAIL segments round $ROUND: $(tail -c 300 /tmp/bench.err)"
+	fi
+	echo > $T/trace
+	return $rc
+}
+
+# jsum KEY JSON...: the sum of KEY over the objects (and their sides)
+jsum() {
+	local key=$1
+	shift
+	python3 -S -c '
+import json, sys
+t = 0
+for a in sys.argv[2:]:
+    d = json.loads(a)
+    t += sum(s[sys.argv[1]] for s in d.get("sides", [d]))
+print(t)' "$key" "$@"
+}
+
 # meta: one "@@ META {json}" line: what ran, for the report's metadata
 meta() {
 	local p params="" sub=write dpdk
@@ -235,6 +296,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	roles "$r" msix || { echo "@@ BENCH-FAIL round $r: cannot put $AWQ on IMS and $BWQ on MSI-X"; exit 1; }
 	echo "== round $r: $AWQ on IMS against $BWQ on MSI-X, one sample of each per round, random order"
 	pair ims/msix $BWQ || rc=1
+	segments || rc=1
 	pair ims/msix+load $BWQ $PACED || rc=1
 	noisy ims/msix+noise pair ims/msix+noise $BWQ $PACED || rc=1
 	roles "$r" aa || { echo "@@ BENCH-FAIL round $r: cannot put $AWQ and $BWQ on IMS"; exit 1; }

@@ -14,8 +14,9 @@
  *          rte_epoll_wait() on the WQ's eventfd (IMS or MSI-X: whatever the
  *          driver gave the WQ; --label says which)
  *   poll   the same without an interrupt, spinning on the completion record
- *   floor  no device: a second lcore writes an eventfd the first sleeps on;
- *          the kernel's wake-up cost on this machine, the floor for irq
+ *   floor  no device: a second lcore sleeps a random gap (its CPU halts,
+ *          as the waiter's does), wakes, and writes an eventfd the first
+ *          sleeps on: the kernel's wake-up cost, the floor for irq
  *   migrate  irq samples while the irq's affinity moves and CPU 1 goes
  *          offline and online (migrate.c); lost/duplicate/late counts
  *   pair   irq samples on two WQs, --wq and --wq-b, one of each per round
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <rte_atomic.h>
 #include <rte_cycles.h>
@@ -58,7 +60,7 @@ struct cfg {
 	const char *mode;
 	const char *label;
 	const char *load;
-	const char *wq_b, *raw;
+	const char *wq_b, *raw, *stamps;
 	int load_cpu;
 	unsigned int load_rate;
 	long samples, warmup;
@@ -185,10 +187,18 @@ static int run_device(struct bench_result *r, bool irq)
 	return 0;
 }
 
-/* The writer lcore of floor mode: one eventfd write per request. */
+/*
+ * The writer lcore of floor mode: one eventfd write per request, after
+ * sleeping a random gap.  Sleeping, not spinning, is what makes the
+ * floor fair: a device's interrupt finds the waiter's CPU halted and
+ * its own path cold, and so does a writer that has just woken from halt
+ * (a spinning writer measured the wake-up of a waiter by a hot CPU).
+ */
 static int floor_writer(void *arg)
 {
 	uint64_t seen = 0, one = 1, seed = 2463534242ull;
+	unsigned int span = cfg.gap_max_us - cfg.gap_min_us + 1;
+	struct timespec ts;
 
 	(void)arg;
 	while (!floor_stop) {
@@ -197,7 +207,14 @@ static int floor_writer(void *arg)
 			continue;
 		}
 		seen = floor_go;
-		bench_gap(&seed);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 1000L * (cfg.gap_min_us + bench_rand(&seed) % span);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
 		floor_t0 = rte_rdtsc_precise();
 		if (write(floor_efd, &one, sizeof(one)) != sizeof(one))
 			return -1;
@@ -205,19 +222,49 @@ static int floor_writer(void *arg)
 	return 0;
 }
 
+/* --stamps FILE: a header, then bench_stamps_line()s */
+FILE *bench_stamps_open(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "ims-bench: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "# tsc_hz %llu\n# side submit record irq wake (TSC; record and irq 0 when not stamped)\n",
+		(unsigned long long)rte_get_tsc_hz());
+	return f;
+}
+
+void bench_stamps_line(FILE *f, const char *side, const uint64_t stamp[4])
+{
+	fprintf(f, "%s %llu %llu %llu %llu\n", side, (unsigned long long)stamp[0],
+		(unsigned long long)stamp[1], (unsigned long long)stamp[2],
+		(unsigned long long)stamp[3]);
+}
+
 static int run_floor(struct bench_result *r)
 {
 	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
-	uint64_t cnt, t1;
+	uint64_t cnt, t1, stamp[4] = { 0 };
+	FILE *st = NULL;
 	long i;
 
 	if (worker >= RTE_MAX_LCORE) {
 		fprintf(stderr, "ims-bench: floor mode needs two lcores (-l 0-1)\n");
 		return 1;
 	}
+	if (cfg.stamps) {
+		st = bench_stamps_open(cfg.stamps);
+		if (!st)
+			return 1;
+	}
 	floor_efd = eventfd(0, EFD_NONBLOCK);
-	if (floor_efd < 0 || bench_epoll_add(floor_efd))
+	if (floor_efd < 0 || bench_epoll_add(floor_efd)) {
+		if (st)
+			fclose(st);
 		return 1;
+	}
 	rte_eal_remote_launch(floor_writer, NULL, worker);
 	for (i = 0; i < cfg.samples; i++) {
 		floor_go = i + 1;
@@ -229,10 +276,14 @@ static int run_floor(struct bench_result *r)
 		}
 		r->dup += cnt - 1;
 		r->lat_us[r->n++] = bench_us(t1 - floor_t0);
+		stamp[0] = floor_t0;
+		stamp[3] = t1;
+		if (st)
+			bench_stamps_line(st, "floor", stamp);
 	}
 	floor_stop = 1;
 	rte_eal_wait_lcore(worker);
-	return 0;
+	return st && fclose(st) ? 1 : 0;
 }
 
 int bench_cmp_double(const void *a, const void *b)
@@ -309,6 +360,9 @@ static void usage(FILE *f)
 "  --wq-b PATH        pair: the second WQ (e.g. on MSI-X; IMS again for A/A)\n"
 "  --raw FILE         pair: every round's two samples, in time order\n"
 "  --warmup N         pair: rounds taken first and dropped (default 20)\n"
+"  --stamps FILE      pair, floor: each sample's TSC at submit, the record's\n"
+"                     write, its interrupt (the emulated DSA's stamps) and\n"
+"                     the wake-up, for bench/segments.py\n"
 "  --samples N        samples (default 2000)\n"
 "  --label NAME       name in the output (default: the mode); pair: A/B\n"
 "  --gap-us MIN,MAX   random gap between samples (default 20,200)\n"
@@ -342,6 +396,7 @@ static int parse(int argc, char **argv)
 		{ "load-rate", required_argument, NULL, 'R' },
 		{ "raw", required_argument, NULL, 'r' },
 		{ "warmup", required_argument, NULL, 'W' },
+		{ "stamps", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -381,6 +436,7 @@ static int parse(int argc, char **argv)
 			}
 			break;
 		case 'r': cfg.raw = optarg; break;
+		case 's': cfg.stamps = optarg; break;
 		case 'W':
 			if (sscanf(optarg, "%ld%c", &cfg.warmup, &(char){ 0 }) != 1) {
 				fprintf(stderr, "ims-bench: bad --warmup '%s' (0..1000000)\n", optarg);
@@ -405,6 +461,10 @@ static int parse(int argc, char **argv)
 	    cfg.warmup < 0 || cfg.warmup > 1000000 ||
 	    cfg.hotplugs < 0 || cfg.load_cpu < 0 || cfg.load_cpu >= CPU_SETSIZE) {
 		fprintf(stderr, "ims-bench: --mode irq|poll|floor|migrate|pair, 1..10000000 --samples\n");
+		return -1;
+	}
+	if (cfg.stamps && strcmp(cfg.mode, "pair") && strcmp(cfg.mode, "floor")) {
+		fprintf(stderr, "ims-bench: --stamps goes with --mode pair or floor\n");
 		return -1;
 	}
 	if (!strcmp(cfg.mode, "pair") != !!cfg.wq_b) {
@@ -472,7 +532,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cfg.mode, "migrate")) {
 		rc = bench_migrate(cfg.migrations, cfg.hotplugs, cfg.steady);
 	} else if (!strcmp(cfg.mode, "pair")) {
-		rc = bench_pair(cfg.wq, cfg.wq_b, cfg.samples, cfg.warmup, cfg.raw);
+		rc = bench_pair(cfg.wq, cfg.wq_b, cfg.samples, cfg.warmup, cfg.raw,
+				cfg.stamps);
 		if (bench_load_stop())
 			rc = 1;
 	} else {

@@ -23,7 +23,9 @@ int bench_cmp_double(const void *a, const void *b);
 void bench_gap(uint64_t *seed);
 void bench_result_json(struct bench_result *r);
 int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
-	       const char *raw);
+	       const char *raw, const char *stamps);
+FILE *bench_stamps_open(const char *path);
+void bench_stamps_line(FILE *f, const char *side, const uint64_t stamp[4]);
 const char *bench_cfg_wq(void);
 const char *bench_cfg_label(void);
 int bench_migrate(long moves, long hotplugs, long steady);

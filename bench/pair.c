@@ -11,7 +11,11 @@
  * paths for the first time.  Every later round's pair goes to --raw FILE
  * (one line "A_us B_us FIRST", in time order) for the paired statistics (bench/stats.py: a moving-block
  * bootstrap over consecutive pairs); the JSON carries both sides'
- * percentiles and log-binned histograms.
+ * percentiles and log-binned histograms.  --stamps FILE keeps each kept
+ * sample's TSC at submit, at the completion record's write and at its
+ * interrupt (both stamped by the emulated DSA when its test page's STAMP
+ * control is on; 0 otherwise) and at the wake-up, for the interrupt's
+ * segments (bench/segments.py joins them with the kernel's trace).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +37,7 @@ struct side {
 	uint64_t iova;
 	struct rte_epoll_event ev;	/* epoll keeps a pointer to it */
 	struct bench_result r;
+	uint64_t stamp[4];	/* last sample: submit, record, irq, wake (TSC) */
 };
 
 static int side_open(struct side *s)
@@ -101,6 +106,10 @@ static int side_sample(struct side *s, double *us)
 		return -1;
 	}
 	*us = bench_us(t1 - t0);
+	s->stamp[0] = t0;
+	s->stamp[1] = cr->op[0];	/* the model's stamps, 0 on silicon */
+	s->stamp[2] = cr->op[1];
+	s->stamp[3] = t1;
 	return 0;
 }
 
@@ -136,12 +145,12 @@ static void side_label(const char *label, int i, char *out, size_t size)
  * Return: 0, or 1 if a WQ could not be used or the load failed.
  */
 int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
-	       const char *raw)
+	       const char *raw, const char *stamps)
 {
 	struct side s[2] = { { .path = wq_a }, { .path = wq_b } };
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	double lat[2];
-	FILE *out = NULL;
+	FILE *out = NULL, *st = NULL;
 	char name[2][64];
 	long i, pairs = 0;
 	int k, first, load_failed, rc = 1;
@@ -159,6 +168,11 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 		}
 		fprintf(out, "# a_us b_us first (0: a went first)\n");
 	}
+	if (stamps) {
+		st = bench_stamps_open(stamps);
+		if (!st)
+			goto done;
+	}
 	for (i = -warmup; i < samples; i++) {
 		first = bench_rand(&seed) & 1;
 		bench_gap(&seed);
@@ -173,6 +187,8 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 			s[k].r.lat_us[s[k].r.n++] = lat[k];
 		if (out)
 			fprintf(out, "%.3f %.3f %d\n", lat[0], lat[1], first);
+		for (k = 0; st && k < 2; k++)
+			bench_stamps_line(st, k ? "b" : "a", s[k].stamp);
 		pairs++;
 	}
 	/* the load's figures cover the samples, not the printing */
@@ -192,6 +208,8 @@ int bench_pair(const char *wq_a, const char *wq_b, long samples, long warmup,
 	rc = load_failed ? 1 : 0;
 done:
 	if (out && fclose(out))
+		rc = 1;
+	if (st && fclose(st))
 		rc = 1;
 	for (k = 0; k < 2; k++)
 		side_close(&s[k]);

@@ -7,6 +7,8 @@ python3-matplotlib), for bench/report.py:
   ratios.png         each paired ratio with its 95% interval and its goal
   throughput.png     ops/s and CPU per operation against transfer size,
                      per mode and queue depth (when the run has a sweep)
+  segments.png       the interrupt taken apart: each segment's median,
+                     stacked, for IMS, MSI-X and the floor
 
 Each function takes what report.py has already combined and a path, and
 returns the path it wrote.  available() says whether matplotlib is there,
@@ -138,3 +140,34 @@ def throughput(rows, path):
     plt.close(fig)
     return path
 
+
+
+def segments(seg, path):
+    """Stacked medians of the interrupt's segments (bench/segments.py)."""
+    parts = ["device", "message", "delivery", "handler", "wake-up", "return"]
+    sides = [("ims", "IMS", parts), ("msix", "MSI-X", parts),
+             ("floor", "floor (eventfd)", ["wake-up", "return"])]
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    colors = plt.get_cmap("tab10")
+    # the floor starts where the IMS interrupt is sent: its bar then sits
+    # under IMS's delivery + wake-up, the part the goal compares
+    ims = seg["segments"]["ims"]
+    start = sum(ims[k]["p50_us"] for k in ("device", "message") if ims.get(k))
+    for y, (key, name, segs) in enumerate(sides):
+        left = start if key == "floor" else 0.0
+        for i, k in enumerate(parts):
+            v = seg["segments"][key].get(k) if k in segs else None
+            if not v:
+                continue
+            ax.barh(y, v["p50_us"], left=left, color=colors(i),
+                    label=k if y == 0 else None)
+            left += v["p50_us"]
+    ax.set_yticks(range(len(sides)), [n for _, n, _ in sides])
+    ax.invert_yaxis()
+    ax.set_xlabel("median per segment, us (TCG: compare, do not read absolutely)")
+    ax.set_title("the interrupt taken apart (medians, stacked; the floor from the IMS send)")
+    ax.legend(ncol=6, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

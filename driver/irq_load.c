@@ -178,6 +178,18 @@ static int idxd_load_start(struct idxd_dev *idev, unsigned int n,
 		kfree(ld);
 		return -EINVAL;
 	}
+	/*
+	 * The portal a descriptor is written to decides which table its
+	 * interrupt handle indexes: our IMS handles need the IMS portal.
+	 * Through a WQ on MSI-X they would name MSI-X entries instead.
+	 */
+	if (ld->wq->portal_kind != IDXD_PORTAL_IMS) {
+		dev_err(&idev->conf_dev,
+			"irq_load: %s submits through its MSI-X portal, where IMS handles mean nothing; use a kernel WQ on IMS\n",
+			wqname);
+		kfree(ld);
+		return -EINVAL;
+	}
 	ld->vec = kcalloc(n, sizeof(*ld->vec), GFP_KERNEL);
 	ld->cr = dma_alloc_coherent(&idev->pdev->dev, IRQ_LOAD_MAX * sizeof(*ld->cr),
 				    &ld->cr_dma, GFP_KERNEL);

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/crc32c.h"
+#include "system/cpu-timers.h"
 #include "system/dma.h"
 #include "hw/pci/pci_device.h"
 #include "intel-dsa.h"
@@ -437,6 +438,26 @@ static bool dsa_status_ok(uint8_t status)
 }
 
 /*
+ * DSA_EMU_CTRL_STAMP: does this record get the benchmark's TSC stamps?
+ * Only successful operations whose record leaves bytes 16-31 reserved.
+ */
+static bool dsa_stamped(DsaCtx *c, const DsaDescView *d, const DsaRes *r)
+{
+    return (c->s->emu_ctrl & DSA_EMU_CTRL_STAMP) && !c->in_batch &&
+           r->status == DSA_COMP_SUCCESS &&
+           (d->opcode == DSA_OP_MEMMOVE || d->opcode == DSA_OP_NOOP);
+}
+
+/*
+ * The guest's TSC now: under TCG, RDTSC reads cpus_get_elapsed_ticks()
+ * plus a per-CPU offset that only nested SVM sets.
+ */
+static uint64_t dsa_guest_tsc(void)
+{
+    return cpus_get_elapsed_ticks();
+}
+
+/*
  * Write the 32-byte completion record, status byte last so a poller never
  * sees a status ahead of the rest.  Returns false when it could not be
  * written (the caller then reports through SWERR).
@@ -447,6 +468,9 @@ static bool dsa_write_cr(DsaCtx *c, const DsaDescView *d, const DsaRes *r)
     uint8_t cr[32];
 
     dsa_fill_cr(r, cr);
+    if (dsa_stamped(c, d, r)) {
+        stq_le_p(cr + 16, dsa_guest_tsc());
+    }
     if (pci_dma_write(pdev, d->cr_addr + 1, cr + 1, 31) != MEMTX_OK ||
         pci_dma_write(pdev, d->cr_addr, cr, 1) != MEMTX_OK) {
         return false;
@@ -478,6 +502,11 @@ static void dsa_complete(DsaCtx *c, const DsaDescView *d, DsaRes *r,
         dsa_swerr(c, d, r, r->status);
     }
     if ((d->flags & DSA_F_RCI) && irq_ok) {
+        if (cr_written && dsa_stamped(c, d, r)) {
+            uint64_t t = cpu_to_le64(dsa_guest_tsc());
+
+            pci_dma_write(PCI_DEVICE(c->s), d->cr_addr + 24, &t, 8);
+        }
         dsa_irq_fire(c->s, c->ims, d->int_handle);
     }
 }

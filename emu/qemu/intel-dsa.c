@@ -1103,7 +1103,8 @@ static void dsa_emu_write(void *opaque, hwaddr addr, uint64_t val,
     if (addr != DSA_EMU_CTRL || !s->emulation_id) {
         return;
     }
-    s->emu_ctrl = val & (DSA_EMU_CTRL_PAUSE | DSA_EMU_CTRL_HOLD_CMD);
+    s->emu_ctrl = val & (DSA_EMU_CTRL_PAUSE | DSA_EMU_CTRL_HOLD_CMD |
+                         DSA_EMU_CTRL_STAMP);
     if (val & DSA_EMU_CTRL_FAIL_CMD) {
         s->fail_next_cmd = DSA_EMU_CTRL_FAIL_CODE(val);
         s->fail_only_cmd = DSA_EMU_CTRL_FAIL_ONLY(val);

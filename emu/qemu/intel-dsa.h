@@ -244,6 +244,14 @@ enum {
 #define DSA_EMU_CTRL_FAIL_ONLY(v) (((v) >> 16) & 0x1f) /* ... if this command */
 #define DSA_EMU_CTRL_REVOKE     (1u << 4)   /* W: revoke every handle */
 #define DSA_EMU_CTRL_HOLD_CMD   (1u << 5)   /* commands finish only when polled */
+/*
+ * Benchmark stamps: a successful MEMMOVE or NOOP record carries the
+ * guest's TSC when the record was written (bytes 16-23) and when its
+ * interrupt was sent (24-31, written before the interrupt), so that a
+ * guest can take an interrupt's latency apart in one clock.  Bytes 16-31
+ * are reserved for these operations; silicon writes zeros there.
+ */
+#define DSA_EMU_CTRL_STAMP      (1u << 6)
 #define DSA_EMU_MSIX_SENT       0x010       /* u64 counters from here */
 #define DSA_EMU_IMS_SENT        0x018
 #define DSA_EMU_IMS_LATCHED     0x020

@@ -48,13 +48,55 @@ pair_run() {
 	enable_wq 0 3 user && [ "$(<$SYS/wq0.3/ims_slot)" = -1 ] || return 1
 	i0=$(<$SYS/wq0.0/ims_irq_count) i3=$(<$SYS/wq0.3/ims_irq_count)
 	"$BENCH" $EAL -- latency --mode pair --wq /dev/dsa/wq0.0 --wq-b /dev/dsa/wq0.3 \
-	      --label ims/msix --samples "$n" --raw "$J/pairs.txt" 2>"$J/pair.err" |
+	      --label ims/msix --samples "$n" --raw "$J/pairs.txt" --stamps "$J/nostamp.txt" 2>"$J/pair.err" |
 		grep '^{' > "$J/pair.json"
 	head -c 400 "$J/pair.json"
 	[ $(( $(<$SYS/wq0.0/ims_irq_count) - i0 )) -ge "$n" ] &&
 		[ $(( $(<$SYS/wq0.3/ims_irq_count) - i3 )) -ge "$n" ]
 }
 check bench:pair-irq-counts pair_run
+# the interrupt taken apart (bench/segments.py): with the emulated DSA's
+# stamps on and the kernel tracing on the TSC, every sample of a pair run
+# is stamped in order (the device's record and interrupt between submit
+# and wake-up: one clock) and found in the trace, and so is every floor
+# sample; with the stamps off (silicon's reserved zeros) none is stamped
+TR=/sys/kernel/tracing
+TREV="irq/irq_handler_entry irq/irq_handler_exit sched/sched_switch"
+trace_on() {	# trace_on IRQ...: the handlers of these irqs, and ims-bench going on CPU
+	local f="irq == $1" ev
+	[ -e $TR/trace ] || mount -t tracefs nodev $TR || return 1
+	[ $# -gt 1 ] && f="$f || irq == $2"
+	echo 0 > $TR/tracing_on && echo > $TR/trace && echo x86-tsc > $TR/trace_clock &&
+		echo "$f" > $TR/events/irq/irq_handler_entry/filter &&
+		echo "$f" > $TR/events/irq/irq_handler_exit/filter &&
+		echo 'next_comm == "ims-bench"' > $TR/events/sched/sched_switch/filter || return 1
+	for ev in $TREV; do echo 1 > $TR/events/$ev/enable || return 1; done
+	echo 1 > $TR/tracing_on
+}
+trace_off() {	# trace_off FILE: stop, keep the trace in FILE, clear it all
+	local ev
+	echo 0 > $TR/tracing_on
+	for ev in $TREV; do echo 0 > $TR/events/$ev/enable; echo 0 > $TR/events/$ev/filter; done
+	printf '%s\n' "$(<$TR/trace)" > "$1"
+	echo > $TR/trace && echo local > $TR/trace_clock
+}
+SEGN=$(( DEBUG_KERNEL == 1 ? 40 : 200 ))
+segments_run() {
+	local bdf rc=0
+	bdf=$(dsa_bdf_of 0)
+	trace_on "$(<$SYS/wq0.0/ims_irq)" "$(<$SYS/wq0.3/ims_irq)" && emu_ctl "$bdf" stamp || return 1
+	"$BENCH" $EAL -- latency --mode pair --wq /dev/dsa/wq0.0 --wq-b /dev/dsa/wq0.3 \
+		--label ims/msix --samples $SEGN --stamps "$J/stamps.txt" >/dev/null 2>"$J/seg.err" &&
+		"$BENCH" $EAL -- latency --mode floor --samples $SEGN --stamps "$J/fstamps.txt" \
+		>/dev/null 2>>"$J/seg.err" || rc=1
+	emu_ctl "$bdf" nostamp
+	trace_off "$J/trace.txt"
+	python3 "$REPO/bench/segments.py" "$J/stamps.txt" "$J/fstamps.txt" "$J/trace.txt" \
+		> "$J/seg.json" 2>>"$J/seg.err" || rc=1
+	[ $rc = 0 ] || head -c 400 "$J/seg.err"
+	return $rc
+}
+check bench:segments-run segments_run
 pair_needs_b() {	# --mode pair without --wq-b: refused before EAL, saying why
 	local out
 	out=$("$BENCH" -- latency --mode pair 2>&1) && return 1
@@ -102,6 +144,17 @@ check scale:limit-explained bash -c "dmesg | grep -qE 'irq_load: vector [0-9]+ o
 check scale:limit-unwound [ "$(grep -c 'idxd_ims-load' /proc/interrupts)" = 0 ]
 check scale:refusal-explained bash -c "dmesg | grep -q 'irq_load: wq0.0 is not an enabled kernel WQ'"
 check scale:refusals-hold-nothing [ "$(<$SYS/dsa0/ims_slots_used)" = "$used0" ]
+# a kernel WQ on MSI-X submits through its MSI-X portal, where IMS
+# handles would name MSI-X entries (every load interrupt lost): refused
+msix_kernel_wq() {
+	echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind &&
+		echo msix > $SYS/wq0.2/completion_irq && enable_wq 0 2 dmaengine || return 1
+	! echo '5 wq0.2' > $LD 2>/dev/null
+}
+check scale:refuse-msix-portal msix_kernel_wq
+check scale:msix-portal-explained bash -c "dmesg | grep -q 'irq_load: wq0.2 submits through its MSI-X portal'"
+check scale:msix-portal-holds-nothing [ "$(<$SYS/dsa0/ims_slots_used)" = $(( used0 - 1 )) ]
+check scale:kernel-wq-back-on-ims bash -c "echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind && echo auto > $SYS/wq0.2/completion_irq && enable_wq 0 2 dmaengine"
 # a load stopped while its NOOPs cannot complete (the device paused): its
 # vectors and records stay with the device, orphaned (their irqs no longer
 # call the freed load), until the device's next reset frees them
@@ -178,6 +231,14 @@ done
 n=$(scaled 200) m=$(scaled 1000) h=$(scaled 100)
 jcheck "$J/pair.json" bench:pair-ims-msix \
 	"d['pairs'] == $n and len([l for l in open('$J/pairs.txt') if not l.startswith('#')]) == $n and {l.split()[2] for l in open('$J/pairs.txt') if not l.startswith('#')} == {'0', '1'} and [s['label'] for s in d['sides']] == ['ims', 'msix'] and all(s['samples'] == $n and s['lost'] == 0 and s['duplicate'] == 0 and s['errors'] == 0 and 0 < s['p50_us'] <= s['p99_us'] and sum(c for _, c in s['hist']['bins']) == $n for s in d['sides'])"
+jcheck "$J/pair.json" bench:unstamped-records-zero \
+	"[l.split()[2:4] for l in open('$J/nostamp.txt') if not l.startswith('#')] == [['0', '0']] * (2 * $n)"
+jcheck "$J/seg.json" bench:segments-stamped-in-order \
+	"all(d['dropped'][s]['unstamped'] == 0 and d['dropped'][s]['out_of_order'] == 0 for s in ('ims', 'msix'))" \
+	bench:segments-traced \
+	"all(d['segments'][s][k]['samples'] >= 0.9 * $SEGN for s, k in (('ims', 'delivery'), ('msix', 'delivery'), ('floor', 'total')))" \
+	bench:segments-add-up \
+	"all(d['segments'][s][k]['p50_us'] > 0 for s in ('ims', 'msix') for k in ('device', 'delivery', 'handler', 'wake-up', 'return')) and d['segments']['ims']['message']['p50_us'] >= 0 and 'p50' in d['ims_delivery_wake_over_floor'] and 'p50' in d['delivery_ims_over_msix']"
 jcheck "$J/migrate.json" bench:migrate-none-lost-or-duplicate \
 	"d['migrations'] == $m and d['hotplug_cycles'] == $h and d['samples'] > $m and d['per_move']['intervals'] == $m and d['per_hotplug']['intervals'] == $h and d['control_no_move']['intervals'] > 0 and d['lost'] == 0 and d['duplicate'] == 0 and d['out_of_sequence'] == 0 and d['errors'] == 0 and 'failed' not in d" \
 	bench:migrate-dmadev-load-verified \

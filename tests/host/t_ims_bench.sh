@@ -30,6 +30,7 @@ refused bad-samples -- latency --mode poll --samples 0
 refused bad-gap -- latency --mode poll --gap-us 50,10
 refused bad-command -- frob --mode poll
 refused bad-load-cpu -- latency --mode poll --load-cpu -1
+refused stamps-need-pair-or-floor -- latency --mode irq --stamps /tmp/x
 refused unknown-option --no-huge -- latency --mode poll --frob
 refused pair-without-wq-b -- latency --mode pair
 refused wq-b-without-pair -- latency --mode irq --wq-b /dev/dsa/wq0.3

@@ -12,6 +12,9 @@
  *   echo "BDF failcmd CODE [CMD]" > .../ctl   the next command (of opcode
  *                                       CMD, if given) fails with CODE
  *   echo "BDF revoke" > .../ctl         revoke every interrupt handle
+ *   echo "BDF stamp|nostamp" > .../ctl  successful MEMMOVE/NOOP records
+ *                                       carry the TSC of their write and
+ *                                       of their interrupt (ims-bench)
  */
 #include <linux/debugfs.h>
 #include <linux/io.h>
@@ -71,6 +74,10 @@ static ssize_t ctl_write(struct file *f, const char __user *ubuf, size_t len,
 		writel(6, bar + EMU_CTRL);
 	else if (!strcmp(op, "halt-hold"))
 		writel(2 | 0x20, bar + EMU_CTRL);
+	else if (!strcmp(op, "stamp"))
+		writel(0x40 | (readl(bar + EMU_CTRL) & 0x21), bar + EMU_CTRL);
+	else if (!strcmp(op, "nostamp"))
+		writel(readl(bar + EMU_CTRL) & 0x21, bar + EMU_CTRL);
 	else if (!strcmp(op, "revoke"))
 		writel(16 | (readl(bar + EMU_CTRL) & 1), bar + EMU_CTRL);
 	else if (!strcmp(op, "failcmd") && n >= 3 && off && off < 0x100 && only < 0x20)

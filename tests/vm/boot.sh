@@ -59,7 +59,7 @@ rm -rf "$out" && mkdir -p "$out"
 boot_guest() {	# boot once; the console goes to $logf; returns QEMU's status
 	# shellcheck disable=SC2086
 	timeout --kill-after=10 "$timeout_s" "$qemu" -L "$CACHE/firmware" \
-		-accel tcg,thread=multi -cpu "$PROFILE_CPU" -smp "$PROFILE_SMP" -m "$PROFILE_MEM" \
+		-accel "$PROFILE_ACCEL" -cpu "$PROFILE_CPU" -smp "$PROFILE_SMP" -m "$PROFILE_MEM" \
 		$PROFILE_ARGS \
 		-nodefaults -display none -no-reboot -monitor none $console_args \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
