@@ -179,6 +179,9 @@ bench: qemu test-modules
 	@rm -rf build/bench/raw && mkdir -p build/bench/raw && cp /proc/stat build/bench/stat-before
 	@IDXD_IMS_APPEND="ims_bench.samples=$(IMS_BENCH_SAMPLES) ims_bench.rounds=$(IMS_BENCH_ROUNDS) ims_bench.load_rate=$(IMS_BENCH_LOAD_RATE) ims_bench.tp_ms=$(IMS_BENCH_TP_MS) ims_bench.moves=$(IMS_BENCH_MOVES) ims_bench.alloc=$(IMS_BENCH_ALLOC)" \
 		bash tests/vm/boot.sh --run bench/guest.sh bench 3600 | tee build/bench/console.txt
+	@IDXD_IMS_APPEND="ims_bench.samples=$(IMS_BENCH_SAMPLES) ims_bench.scale_only=1" \
+		bash tests/vm/boot.sh --run bench/guest.sh scale 1800 | tee build/bench/console-scale.txt
+	@cat build/bench/console-scale.txt >> build/bench/console.txt
 	@cp $(CACHE)/vm-out/bench/pair-*.txt $(CACHE)/vm-out/bench/stamps-*.txt $(CACHE)/vm-out/bench/trace-*.txt build/bench/raw/ 2>/dev/null || true
 	@BENCH_QEMU=$(CACHE)/qemu/qemu-system-x86_64 BENCH_STAT_BEFORE=build/bench/stat-before \
 		/usr/bin/python3 bench/report.py build/bench/console.txt build/bench build/bench/raw

@@ -14,11 +14,14 @@
 #       goes to the output share for bench/stats.py.  Completion-record
 #       polling and the eventfd wake-up floor run alone for reference;
 #   (b) migration: affinity moves and CPU 1 offline/online under load;
-#   (c) scale: the probe with 1, 8, 64 and 256 IMS interrupts active (the
-#       rest fired through a kernel WQ by the driver's irq_load hook);
+#   (c) scale, in a boot of its own (ims_bench.scale_only=1, profile
+#       'scale', 16 vCPUs): the probe with 1 ... 2048 IMS vectors live on
+#       the device, the others fired through a kernel WQ by the driver's
+#       irq_load hook;
 #   (d) throughput: copies of 64 B-1 MiB at 1-32 in flight through the
 #       dmadev API, waiting by interrupt, spin-then-sleep or polling, with
-#       the CPU time each operation cost the machine;
+#       the CPU time each operation cost the machine and each burst's
+#       latency; and 64-byte copies offered at 1000, 4000 and 16000 ops/s;
 #   (e) allocation: one IMS vector against one dynamic MSI-X vector, round
 #       after round (the machine profile 'bench' gives the device spare
 #       MSI-X entries for it);
@@ -46,12 +49,15 @@ LOAD_RATE=$(arg ims_bench.load_rate)
 LOAD_RATE=${LOAD_RATE:-2000}	# bursts a second, the same for every run
 ALLOC=$(arg ims_bench.alloc)
 ALLOC=${ALLOC:-2000}
+SCALE_ONLY=$(arg ims_bench.scale_only)
 SEG_SAMPLES=$(arg ims_bench.seg_samples)
 SEG_SAMPLES=${SEG_SAMPLES:-400}
 MOVES=$(arg ims_bench.moves)
 MOVES=${MOVES:-10000}
 TP_SECONDS=$(arg ims_bench.tp_ms)
 TP_SECONDS=$(printf '%d.%03d' $(( ${TP_SECONDS:-500} / 1000 )) $(( ${TP_SECONDS:-500} % 1000 )))
+# paced points: 64-byte copies offered at these ops/s, at every depth
+TP_RATES=1000,4000,16000
 OUT=/run/idxd-ims-out		# the host's share: raw pairs for stats.py
 [ -d "$OUT" ] || OUT=/tmp
 LOADDBG=/sys/kernel/debug/idxd_ims/dsa0/irq_load
@@ -282,6 +288,57 @@ meta() {
 	echo "@@ META {\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"driver\":\"idxd_ims\",\"driver_parameters\":{$params},\"device_version\":\"$(<$SYS/dsa0/version)\",\"dpdk\":\"$dpdk\",\"submission\":\"$sub\",\"samples\":$SAMPLES,\"rounds\":$ROUNDS,\"load_rate_per_s\":$LOAD_RATE,\"ims_bench_seeds\":\"fixed in bench/*.c (order and gaps: xorshift from 0x9e3779b97f4a7c15)\"}"
 }
 
+# scale: the probe's latency with N IMS vectors live on one device, N = 1
+# ... 2048 (all of its IMS slots): the probe (wq0.0, interrupt on CPU 1),
+# then from N = 8 on the kernel WQ wq0.2 (its own vector) and N - 2 more
+# that the driver's irq_load hook allocates the way an mdev's guest
+# vectors get them and fires round after round through wq0.2, one NOOP
+# each, waiting for all of a round's interrupts before the next.  Every
+# fired vector's interrupt must come within a second (missed counts
+# those that did not).  2048 vectors need the vector space of some 11
+# CPUs: the machine profile 'scale' has 16.
+scale() {
+	local n k live t0 t1 i0 i1 miss rounds out rate
+	stat() { sed -nE "s/.*$1=([0-9]+).*/\1/p" $LOADDBG; }
+	echo "== scale: the probe's latency with N IMS vectors live on the device ($(nproc) vCPUs)"
+	load_driver && cfg_wq 0 0 user bench 16 && cfg_wq 0 2 kernel scale 16 && enable_dev 0 &&
+		enable_wq 0 0 user || { echo "@@ BENCH-FAIL scale setup"; return 1; }
+	echo 1 > "/proc/irq/$(<$SYS/wq0.0/ims_irq)/smp_affinity_list"
+	for n in 1 8 64 256 1024 2048; do
+		k=0
+		if [ $n -gt 1 ]; then
+			[ -e /sys/bus/dsa/drivers/dmaengine/wq0.2 ] || enable_wq 0 2 dmaengine ||
+				{ echo "@@ BENCH-FAIL scale: kernel WQ"; return 1; }
+			k=$(( n - $(<$SYS/dsa0/ims_slots_used) ))
+			if ! echo "$k wq0.2" > $LOADDBG; then
+				echo "@@ BENCH-FAIL scale-$n: irq_load: $(dmesg | tail -n 1)"
+				rc=1
+				continue
+			fi
+		fi
+		live=$(<$SYS/dsa0/ims_slots_used)
+		t0=$EPOCHREALTIME i0=$(stat interrupts)
+		out=$("$BENCH" $EAL -- latency --mode irq --label "scale-$n" \
+		      --samples "$SAMPLES" 2>/tmp/bench.err | grep '^{')
+		t1=$EPOCHREALTIME i1=$(stat interrupts) rounds=$(stat rounds)
+		miss=$(( $(stat missed) + 0 ))
+		echo 0 > $LOADDBG
+		if [ -z "$out" ]; then echo "@@ BENCH-FAIL scale-$n: $(tail -c 300 /tmp/bench.err)"; rc=1; continue; fi
+		rate=$(python3 -S -c "print(round((${i1:-0} - ${i0:-0}) / ($t1 - $t0)))")
+		emit "scale-$n" "$out" "\"scale\":{\"active\":$n,\"live\":$live,\"fired\":$(( k + 1 )),\"load_rounds\":${rounds:-0},\"load_interrupts_per_s\":$rate,\"load_missed\":$miss,\"cpus\":$(nproc)}"
+	done
+	echo wq0.0 > /sys/bus/dsa/drivers/user/unbind
+	[ -e /sys/bus/dsa/drivers/dmaengine/wq0.2 ] && echo wq0.2 > /sys/bus/dsa/drivers/dmaengine/unbind
+	rmmod idxd_ims
+}
+
+if [ "${SCALE_ONLY:-0}" = 1 ]; then
+	rc=0
+	scale
+	echo "@@ BENCH-DONE"
+	exit $rc
+fi
+
 echo "== ims-bench: $(nproc) vCPUs, kernel $(uname -r), $SAMPLES samples x $ROUNDS rounds"
 echo "   (TCG: absolute times mean little; compare the ratios)"
 rc=0
@@ -308,27 +365,6 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench floor floor || rc=1
 	bench floor+load floor $PACED || rc=1
 	if [ "$r" = 1 ]; then profile ims irq || rc=1; profile floor floor || rc=1; fi
-done
-teardown
-
-echo "== scale: the probe's latency with N IMS interrupts active"
-setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
-enable_wq 0 2 dmaengine || { echo "@@ BENCH-FAIL kernel WQ"; exit 1; }
-for n in 1 8 64 256; do
-	stat() { sed -nE "s/.*interrupts=([0-9]+) missed=([0-9]+).*/\\$1/p" $LOADDBG; }
-	if [ $n -gt 1 ] && ! echo "$((n - 1)) wq0.2" > $LOADDBG; then
-		echo "@@ BENCH-FAIL scale-$n: irq_load: $(dmesg | tail -1)"
-		rc=1
-		continue
-	fi
-	t0=$(date +%s.%N) i0=$(stat 1)
-	out=$("$BENCH" $EAL -- latency --mode irq --label "scale-$n" \
-	      --samples "$SAMPLES" 2>/tmp/bench.err | grep '^{')
-	t1=$(date +%s.%N) i1=$(stat 1) miss=$(stat 2)
-	echo 0 > $LOADDBG
-	if [ -z "$out" ]; then echo "@@ BENCH-FAIL scale-$n"; rc=1; continue; fi
-	rate=$(python3 -c "print(round((${i1:-0} - ${i0:-0}) / ($t1 - $t0)))")
-	emit "scale-$n" "$out" "\"scale\":{\"active\":$n,\"load_interrupts_per_s\":$rate,\"load_missed\":${miss:-0}}"
 done
 teardown
 
@@ -371,7 +407,7 @@ echo "   (wq0.1, interrupts on), poll (wq0.4, interrupts off)"
 setup || { echo "@@ BENCH-FAIL setup"; exit 1; }
 out=$("$BENCH" $EAL --vdev dma_idxd_ims0,wq=wq0.1,intr=1,mem=24 \
       --vdev dma_idxd_ims1,wq=wq0.4,mem=24 -- throughput --dmadev dma_idxd_ims0 \
-      --dmadev dma_idxd_ims1 --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
+      --dmadev dma_idxd_ims1 --seconds "$TP_SECONDS" --rates "$TP_RATES" 2>/tmp/bench.err | grep '^{')
 tp_emit throughput "$out"
 teardown
 
@@ -387,7 +423,7 @@ if kload vfio-pci disable_denylist=1 && echo vfio-pci > "$dev/driver_override" &
    echo 64 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages; then
 	out=$("$BENCH" -l 0-1 --in-memory --iova-mode=va --no-telemetry --log-level=lib.eal:error \
 	      -a "$bdf,max_queues=1" -- throughput --label "dpdk dma_idxd, device rebound to vfio-pci" \
-	      --dmadev "$bdf-q0" --seconds "$TP_SECONDS" 2>/tmp/bench.err | grep '^{')
+	      --dmadev "$bdf-q0" --seconds "$TP_SECONDS" --rates "$TP_RATES" 2>/tmp/bench.err | grep '^{')
 	tp_emit anchor "$out"
 	echo "$bdf" > "$dev/driver/unbind"
 	echo > "$dev/driver_override"

@@ -7,6 +7,8 @@ python3-matplotlib), for bench/report.py:
   ratios.png         each paired ratio with its 95% interval and its goal
   throughput.png     ops/s and CPU per operation against transfer size,
                      per mode and queue depth (when the run has a sweep)
+  paced.png          CPU per operation and burst latency against the
+                     offered rate, per way of waiting and depth
   segments.png       the interrupt taken apart: each segment's median,
                      stacked, for IMS, MSI-X and the floor
 
@@ -116,7 +118,7 @@ def throughput(rows, path):
     Two panels, one line per (mode, label, depth)."""
     if not rows:
         return None
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(15, 4.5))
     keys = sorted({(r["mode"], r["label"], r["depth"]) for r in rows})
     for mode, label, depth in keys:
         rs = sorted((r for r in rows if (r["mode"], r["label"], r["depth"]) == (mode, label, depth)),
@@ -126,7 +128,13 @@ def throughput(rows, path):
         ls = {"irq": "-", "spin": "-."}.get(mode, "--" if label == "throughput" else ":")
         a1.plot(xs, [r["ops_per_s"] for r in rs], ls, marker=".", label=name)
         a2.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=name)
-    for ax, what in ((a1, "operations per second"), (a2, "CPU us per operation")):
+        a3.plot(xs, [r.get("lat_p50_us") or float("nan") for r in rs], ls, marker=".", label=name)
+    panels = [(a1, "operations per second"), (a2, "CPU us per operation")]
+    if any(r.get("lat_p50_us") for r in rows):
+        panels.append((a3, "burst latency p50 (us)"))
+    else:		# an older run's points: no latency kept
+        a3.set_visible(False)
+    for ax, what in panels:
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("transfer size (bytes)")
@@ -134,7 +142,8 @@ def throughput(rows, path):
         ax.grid(True, alpha=0.3)
     a1.legend(fontsize=7, ncol=2)
     a1.set_title("Throughput (dmadev API)")
-    a2.set_title("CPU cost per completion (all CPUs, irq and softirq included)")
+    a2.set_title("CPU per completion (all CPUs, irq + softirq)")
+    a3.set_title("Burst latency, median")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -167,6 +176,36 @@ def segments(seg, path):
     ax.set_xlabel("median per segment, us (TCG: compare, do not read absolutely)")
     ax.set_title("the interrupt taken apart (medians, stacked; the floor from the IMS send)")
     ax.legend(ncol=6, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def paced(rows, path):
+    """rows: the paced points (offered_ops_per_s > 0): CPU us per operation
+    and the bursts' median latency against the offered rate."""
+    if not rows:
+        return None
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    keys = sorted({(r["mode"], r["label"], r["depth"]) for r in rows})
+    for mode, label, depth in keys:
+        rs = sorted((r for r in rows if (r["mode"], r["label"], r["depth"]) == (mode, label, depth)),
+                    key=lambda r: r["offered_ops_per_s"])
+        xs = [r["offered_ops_per_s"] for r in rs]
+        name = f"{mode} q{depth}" if label == "throughput" else f"{label.split(',')[0]} q{depth}"
+        ls = {"irq": "-", "spin": "-."}.get(mode, "--" if label == "throughput" else ":")
+        a1.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=name)
+        a2.plot(xs, [r["lat_p50_us"] for r in rs], ls, marker=".", label=name)
+    for ax, what in ((a1, "CPU us per operation"), (a2, "burst latency p50 (us)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(f"offered load ({rows[0]['size']}-byte copies per second)")
+        ax.set_ylabel(what)
+        ax.grid(True, alpha=0.3)
+    a1.legend(fontsize=7, ncol=2)
+    a1.set_title("CPU per completion at a paced load")
+    a2.set_title("Burst latency at a paced load")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -12,10 +12,24 @@
  *
  * A burst of DEPTH copies goes out as one submission; the next starts when
  * all of it is done (depth = operations in flight).  Each point runs for
- * --seconds.  The CPU cost per operation is every CPU's busy time from
- * /proc/stat (user, system, irq and softirq) over the point, divided by
- * its operations: what the machine spent, not only this process.  Every
- * 64th burst's first copy is compared byte for byte.
+ * --seconds.  The CPU cost per operation is every CPU's busy time over
+ * the point (below), divided by its operations: what the machine spent,
+ * not only this process.  Every
+ * 64th burst's first copy is compared byte for byte.  Each burst's
+ * latency (the first copy enqueued to the last completion reaped) gives
+ * the point's p50 and p99.
+ *
+ * --rates LIST adds paced points: bursts of DEPTH copies of --paced-size
+ * bytes start on a fixed schedule (DEPTH / RATE seconds apart) at each
+ * offered rate, as an application fed by a network or a timer would
+ * issue them; between bursts irq and spin sleep (clock_nanosleep, with a
+ * 1 us timer slack) and poll spins, as such applications do, so the CPU
+ * per operation shows what each way of waiting costs at that load.  A
+ * burst still running when the next is due makes that one late
+ * (late_bursts); the schedule does not catch up.
+ *
+ * CPU time: a point's wall time on every online CPU less their idle time
+ * (/proc/stat), so interrupts taken while idle count too.
  *
  * One JSON line per point.
  */
@@ -23,10 +37,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
@@ -49,6 +65,10 @@ static struct {
 	double seconds;
 	unsigned int spin_us;
 	const char *label;
+	unsigned int rate[TP_MAX_LIST];	/* paced points: offered ops/s */
+	int nrate;
+	unsigned int paced_size;
+	double paced_seconds;
 } tc;
 
 struct tp_dev {
@@ -59,9 +79,18 @@ struct tp_dev {
 	uint8_t *src[TP_BUFS], *dst[TP_BUFS];
 };
 
+/**
+ * struct tp_point - one point's counts
+ * @lat_us: every burst's latency (@nlat of @cap), for p50/p99
+ * @rate: offered ops/s of a paced point, 0 for a closed loop
+ * @late: paced bursts that could not start on time
+ */
 struct tp_point {
-	uint64_t ops, bursts, errors, mismatches, irq_waits, irq_timeouts;
+	uint64_t ops, bursts, errors, mismatches, irq_waits, irq_timeouts, late;
 	double seconds, cpu_busy_s;
+	double *lat_us;
+	size_t nlat, cap;
+	unsigned int rate;
 	char why[160];
 };
 
@@ -76,9 +105,15 @@ void bench_throughput_usage(FILE *f)
 "  --seconds S        time per point (default 0.5)\n"
 "  --spin-us N        spin: how long to spin before sleeping (default 20)\n"
 "  --label NAME       name in the output (default throughput)\n"
+"  --rates LIST       paced points too, at these offered ops/s (1..10000000):\n"
+"                     bursts of each depth on a fixed schedule, sleeping (irq,\n"
+"                     spin) or spinning (poll) between them\n"
+"  --paced-size N     the paced points' transfer size (default 64)\n"
+"  --paced-seconds S  time per paced point (default 2)\n"
 "Each point prints one JSON line: mode, dmadev, size, depth, ops, ops_per_s,\n"
 "gb_per_s, cpu_us_per_op (all CPUs' busy time, irq and softirq included),\n"
-"interrupt_waits, errors, mismatches.  Buffers: 2 x 8 of the largest size\n"
+"lat_p50_us and lat_p99_us (per burst), offered_ops_per_s and late_bursts\n"
+"(paced points), interrupt_waits, errors, mismatches.  Buffers: 2 x 8 of the largest size\n"
 "from the device's heap (dma_idxd_ims: give it mem=MiB enough).\n");
 }
 
@@ -114,6 +149,9 @@ int bench_throughput_parse(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 't' },
 		{ "spin-us", required_argument, NULL, 'S' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "rates", required_argument, NULL, 'r' },
+		{ "paced-size", required_argument, NULL, 'P' },
+		{ "paced-seconds", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -125,6 +163,8 @@ int bench_throughput_parse(int argc, char **argv)
 	tc.seconds = 0.5;
 	tc.spin_us = 20;
 	tc.label = "throughput";
+	tc.paced_size = 64;
+	tc.paced_seconds = 2;
 	tc.nsize = RTE_DIM(sizes);
 	tc.ndepth = RTE_DIM(depths);
 	for (i = 0; i < tc.nsize; i++)
@@ -164,6 +204,25 @@ int bench_throughput_parse(int argc, char **argv)
 			}
 			break;
 		case 'l': tc.label = optarg; break;
+		case 'r':
+			if (parse_list("rates", optarg, tc.rate, &tc.nrate, 1, 10000000))
+				return -1;
+			break;
+		case 'P':
+			if (sscanf(optarg, "%u%c", &tc.paced_size, &(char){ 0 }) != 1 ||
+			    optarg[0] == '-' || !tc.paced_size || tc.paced_size > 1u << 30) {
+				fprintf(stderr, "ims-bench: bad --paced-size '%s' (1..%u)\n",
+					optarg, 1u << 30);
+				return -1;
+			}
+			break;
+		case 'T':
+			if (sscanf(optarg, "%lf%c", &tc.paced_seconds, &(char){ 0 }) != 1 ||
+			    !(tc.paced_seconds > 0 && tc.paced_seconds <= 3600)) {
+				fprintf(stderr, "ims-bench: bad --paced-seconds '%s' (0..3600)\n", optarg);
+				return -1;
+			}
+			break;
 		case 'h': bench_throughput_usage(stdout); exit(0);
 		default: bench_throughput_usage(stderr); return -1;
 		}
@@ -175,25 +234,27 @@ int bench_throughput_parse(int argc, char **argv)
 	return 0;
 }
 
-/* Every CPU's busy and total time so far, in seconds (/proc/stat). */
-static int cpu_times(double *busy, double *total)
+/*
+ * Every CPU's idle time so far, in seconds (/proc/stat's idle and
+ * iowait).  A tickless idle CPU's idle time is measured at idle entry
+ * and exit, not sampled at ticks as user and system time are, so the
+ * busy time of a point is its wall time on every online CPU less this:
+ * exact but for /proc/stat's 10 ms units.
+ */
+static int cpu_idle(double *idle)
 {
-	unsigned long long v[10] = { 0 }, sum = 0;
+	unsigned long long v[5] = { 0 };
 	long hz = sysconf(_SC_CLK_TCK);
 	FILE *f = fopen("/proc/stat", "r");
-	int n, i;
+	int n;
 
 	if (!f)
 		return -1;
-	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4]);
 	fclose(f);
-	if (n < 7 || hz <= 0)
+	if (n < 5 || hz <= 0)
 		return -1;
-	for (i = 0; i < 8; i++)		/* guest times are inside user */
-		sum += v[i];
-	*total = (double)sum / hz;
-	*busy = (double)(sum - v[3] - v[4]) / hz;	/* less idle, iowait */
+	*idle = (double)(v[3] + v[4]) / hz;
 	return 0;
 }
 
@@ -221,6 +282,8 @@ static int tp_setup(struct tp_dev *d, const char *name)
 	d->name = name;
 	for (i = 0; i < tc.nsize; i++)
 		d->max_size = RTE_MAX(d->max_size, tc.size[i]);
+	if (tc.nrate)
+		d->max_size = RTE_MAX(d->max_size, tc.paced_size);
 	d->id = rte_dma_get_dev_id_by_name(name);
 	if (d->id < 0) {
 		fprintf(stderr, "ims-bench: no dmadev '%s' (--vdev dma_idxd_ims0,wq=wqN.M,mem=24 among the EAL options)\n",
@@ -298,9 +361,30 @@ static int tp_wait(struct tp_dev *d, char mode, uint16_t want, struct tp_point *
 	return 0;
 }
 
+/* Keep one burst's latency; past what memory allows, the point keeps going. */
+static void tp_lat(struct tp_point *pt, uint64_t cycles)
+{
+	if (pt->nlat == pt->cap) {
+		size_t cap = pt->cap ? 2 * pt->cap : 4096;
+		double *n = realloc(pt->lat_us, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		pt->lat_us = n;
+		pt->cap = cap;
+	}
+	pt->lat_us[pt->nlat++] = bench_us(cycles);
+}
+
+static double tp_pct(const struct tp_point *pt, double q)
+{
+	return pt->nlat ? pt->lat_us[(size_t)(q * (pt->nlat - 1) + 0.5)] : 0;
+}
+
 static int tp_burst(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
 		    struct tp_point *pt)
 {
+	uint64_t t0 = rte_rdtsc();
 	uint16_t k;
 	int rc;
 
@@ -315,6 +399,7 @@ static int tp_burst(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
 	}
 	if (tp_wait(d, mode, depth, pt))
 		return -1;
+	tp_lat(pt, rte_rdtsc() - t0);
 	if (pt->bursts++ % TP_CHECK_EVERY == 0) {
 		pt->mismatches += !!memcmp(d->src[0], d->dst[0], size);
 		memset(d->dst[0], 0, size);
@@ -323,33 +408,88 @@ static int tp_burst(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
 	return 0;
 }
 
-static int tp_point(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
-		    struct tp_point *pt)
+/* Start a point afresh, keeping its latency buffer. */
+static void tp_reset(struct tp_point *pt, unsigned int rate)
 {
-	double b0, t0, b1, t1;
-	uint64_t start, end;
-	int rc = 0;
+	double *lat = pt->lat_us;
+	size_t cap = pt->cap;
 
 	memset(pt, 0, sizeof(*pt));
+	pt->lat_us = lat;
+	pt->cap = cap;
+	pt->rate = rate;
+}
+
+/*
+ * Until the TSC reaches @when: poll spins (a polling application's core
+ * is never idle), irq and spin sleep (their CPU halts until a timer).
+ */
+static void tp_idle_until(uint64_t when, char mode)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	struct timespec ts;
+
+	if (now >= when)
+		return;
+	if (mode == 'p') {
+		while (rte_rdtsc() < when)
+			rte_pause();
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += (long)((when - now) * 1000000000.0 / hz);
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * @rate 0: bursts back to back for --seconds; else bursts of @depth at
+ * @rate ops/s for --paced-seconds (longer: at a low rate the busy time
+ * is small against /proc/stat's 10 ms units).
+ */
+static int tp_point(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
+		    unsigned int rate, struct tp_point *pt)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double i0, i1, secs = rate ? tc.paced_seconds : tc.seconds;
+	uint64_t start, end, next, gap;
+	int rc = 0;
+
+	tp_reset(pt, rate);
 	if (mode != 'p')
 		tp_drain(d);
 	if (tp_burst(d, size, depth, mode, pt))	/* warm: not counted */
 		return -1;
-	memset(pt, 0, sizeof(*pt));
-	if (cpu_times(&b0, &t0)) {
+	tp_reset(pt, rate);
+	if (cpu_idle(&i0)) {
 		snprintf(pt->why, sizeof(pt->why), "cannot read /proc/stat");
 		return -1;
 	}
 	start = rte_rdtsc();
-	end = start + (uint64_t)(tc.seconds * rte_get_tsc_hz());
-	while (rte_rdtsc() < end && !rc)
+	end = start + (uint64_t)(secs * rte_get_tsc_hz());
+	gap = rate ? (uint64_t)((double)depth * rte_get_tsc_hz() / rate) : 0;
+	next = start;
+	while (rte_rdtsc() < end && !rc) {
+		if (rate) {
+			/* still busy with the last burst when this one is due */
+			if (pt->bursts && rte_rdtsc() > next)
+				pt->late++;
+			tp_idle_until(next, mode);
+			if (rte_rdtsc() >= end)
+				break;
+			next += gap;
+		}
 		rc = tp_burst(d, size, depth, mode, pt);
+	}
 	pt->seconds = (double)(rte_rdtsc() - start) / rte_get_tsc_hz();
-	if (cpu_times(&b1, &t1)) {
+	if (cpu_idle(&i1) || cpus < 1) {
 		snprintf(pt->why, sizeof(pt->why), "cannot read /proc/stat");
 		return -1;
 	}
-	pt->cpu_busy_s = b1 - b0;
+	pt->cpu_busy_s = RTE_MAX(0.0, cpus * pt->seconds - (i1 - i0));
+	qsort(pt->lat_us, pt->nlat, sizeof(double), bench_cmp_double);
 	return rc;
 }
 
@@ -362,37 +502,57 @@ static void tp_json(const struct tp_dev *d, uint32_t size, uint16_t depth, char 
 	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"dmadev\":\"%s\",\"size\":%u,\"depth\":%u,"
 	       "\"ops\":%llu,\"seconds\":%.3f,\"ops_per_s\":%.1f,\"gb_per_s\":%.4f,"
 	       "\"cpu_us_per_op\":%.3f,\"cpu_busy_s\":%.3f,\"spin_us\":%u,"
+	       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"offered_ops_per_s\":%u,"
+	       "\"late_bursts\":%llu,"
 	       "\"interrupt_waits\":%llu,\"interrupt_timeouts\":%llu,\"errors\":%llu,"
 	       "\"mismatches\":%llu%s%s%s}\n",
 	       tc.label, name, d->name, size, depth, (unsigned long long)pt->ops, pt->seconds,
 	       pt->ops / pt->seconds, pt->ops * (double)size / pt->seconds / 1e9,
 	       pt->cpu_busy_s * 1e6 / ops, pt->cpu_busy_s, mode == 's' ? tc.spin_us : 0,
+	       tp_pct(pt, 0.5), tp_pct(pt, 0.99), pt->rate, (unsigned long long)pt->late,
 	       (unsigned long long)pt->irq_waits, (unsigned long long)pt->irq_timeouts,
 	       (unsigned long long)pt->errors, (unsigned long long)pt->mismatches,
 	       pt->why[0] ? ",\"failed\":\"" : "", pt->why, pt->why[0] ? "\"" : "");
 	fflush(stdout);
 }
 
+/* One point, measured and printed; 1 if it failed or copied wrong. */
+static int tp_run_point(struct tp_dev *d, uint32_t size, uint16_t depth, char mode,
+			unsigned int rate, struct tp_point *pt)
+{
+	int rc = tp_point(d, size, depth, mode, rate, pt) || pt->errors || pt->mismatches;
+
+	tp_json(d, size, depth, mode, pt);
+	return rc;
+}
+
 int bench_throughput_run(void)
 {
-	struct tp_point pt;
+	struct tp_point pt = { 0 };
 	struct tp_dev d;
 	const char *modes;
-	int i, s, q, m, rc = 0;
+	int i, s, q, m, r, rc = 0;
 
+	/* paced sleeps end when asked, not up to 50 us later */
+	if (tc.nrate)
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	for (i = 0; i < tc.ndev; i++) {
-		if (tp_setup(&d, tc.dev[i]))
-			return 1;
+		if (tp_setup(&d, tc.dev[i])) {
+			rc = 1;
+			break;
+		}
 		modes = d.efd >= 0 ? "is" : "p";
-		for (m = 0; modes[m]; m++)
+		for (m = 0; modes[m]; m++) {
 			for (s = 0; s < tc.nsize; s++)
-				for (q = 0; q < tc.ndepth; q++) {
-					if (tp_point(&d, tc.size[s], tc.depth[q], modes[m], &pt) ||
-					    pt.errors || pt.mismatches)
-						rc = 1;
-					tp_json(&d, tc.size[s], tc.depth[q], modes[m], &pt);
-				}
+				for (q = 0; q < tc.ndepth; q++)
+					rc |= tp_run_point(&d, tc.size[s], tc.depth[q], modes[m], 0, &pt);
+			for (r = 0; r < tc.nrate; r++)
+				for (q = 0; q < tc.ndepth; q++)
+					rc |= tp_run_point(&d, tc.paced_size, tc.depth[q], modes[m],
+							   tc.rate[r], &pt);
+		}
 		tp_release(&d);
 	}
+	free(pt.lat_us);
 	return rc;
 }

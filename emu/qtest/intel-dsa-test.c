@@ -144,6 +144,7 @@
 #define EMU_CTRL                0x1004
 #define EMU_CTRL_PAUSE          0x1
 #define EMU_CTRL_HOLD_CMD       0x20
+#define EMU_CTRL_STAMP          0x40
 #define EMU_MSIX_SENT           0x1010
 #define EMU_IMS_SENT            0x1018
 #define EMU_IMS_LATCHED         0x1020
@@ -1384,6 +1385,58 @@ static void test_ims_fire(void)
     dsa_stop(&d);
 }
 
+/*
+ * The benchmark's stamps: off, a record's bytes 16-31 stay zero as on
+ * silicon; on, a successful MEMMOVE or NOOP record carries the TSC of
+ * its write and, before the interrupt, of the interrupt; a failed
+ * operation, a record without interrupt and a CRC result keep their own.
+ */
+static void test_desc_stamps(void)
+{
+    Dsa d;
+    uint64_t cr, msg, buf, rec, irq;
+    uint16_t h;
+
+    dsa_start(&d, "int-handles=on");
+    dsa_ready(&d);
+    cr = dsa_alloc(&d, 4096);
+    msg = dsa_alloc(&d, 4096);
+    buf = dsa_alloc(&d, 4096);
+    h = dsa_request_handle(&d, true, 3);
+    dsa_ims_set(&d, 3, msg + 0x40, 0xcafe0003, 0);
+
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_MEMMOVE, F_RCI, cr, buf, buf + 2048,
+                            64, h), ==, ST_SUCCESS);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 16), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 24), ==, 0);
+
+    wr32(&d, EMU_CTRL, EMU_CTRL_STAMP);
+    g_assert_cmphex(rd32(&d, EMU_CTRL), ==, EMU_CTRL_STAMP);
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_MEMMOVE, F_RCI, cr, buf, buf + 2048,
+                            64, h), ==, ST_SUCCESS);
+    g_assert_cmphex(dsa_wait_l(&d, msg + 0x40), ==, 0xcafe0003);
+    rec = qtest_readq(d.qts, cr + 16);
+    irq = qtest_readq(d.qts, cr + 24);
+    g_assert_cmpuint(rec, !=, 0);
+    g_assert_cmpuint(rec, <=, irq);
+
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_NOOP, 0, cr, 0, 0, 0, 0), ==,
+                    ST_SUCCESS);
+    g_assert_cmpuint(qtest_readq(d.qts, cr + 16), >=, irq);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 24), ==, 0);   /* no interrupt */
+
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, 0xff, 0, cr, 0, 0, 0, 0), ==,
+                    ST_BAD_OPCODE);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 16), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 24), ==, 0);
+
+    wr32(&d, EMU_CTRL, 0);
+    g_assert_cmphex(dsa_run(&d, PORTAL_IMS, OP_NOOP, 0, cr, 0, 0, 0, 0), ==,
+                    ST_SUCCESS);
+    g_assert_cmphex(qtest_readq(d.qts, cr + 16), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_ims_masked_latch(void)
 {
     Dsa d;
@@ -1544,6 +1597,7 @@ int main(int argc, char **argv)
     qtest_add_func("intel-dsa/desc/memfill", test_desc_memfill);
     qtest_add_func("intel-dsa/desc/crcgen", test_desc_crcgen);
     qtest_add_func("intel-dsa/desc/bad-opcode", test_desc_bad_opcode);
+    qtest_add_func("intel-dsa/desc/stamps", test_desc_stamps);
     qtest_add_func("intel-dsa/evl/absent", test_evl_absent);
     qtest_add_func("intel-dsa/evl/log", test_evl_log);
     qtest_add_func("intel-dsa/desc/async", test_desc_async);

@@ -192,14 +192,17 @@ tp_run() {
 	l0=$(<$SYS/wq0.1/ims_irq_count)
 	mapfile -t lines < <("$BENCH" $EAL --vdev dma_idxd_ims0,wq=wq0.1,intr=1,mem=4 \
 		--vdev dma_idxd_ims1,wq=wq0.0,mem=4 -- throughput --dmadev dma_idxd_ims0 \
-		--dmadev dma_idxd_ims1 --sizes 64,65536 --depths 1,8 --seconds 0.05 2>"$J/tp.err" | grep '^{')
+		--dmadev dma_idxd_ims1 --sizes 64,65536 --depths 1,8 --seconds 0.05 --rates 2000 --paced-seconds 0.1 \
+		2>"$J/tp.err" | grep '^{')
 	local IFS=,
 	echo "[${lines[*]}]" > "$J/tp.json"
 	[ $(( $(<$SYS/wq0.1/ims_irq_count) - l0 )) -gt 0 ]
 }
 check bench:throughput-irq-count tp_run
 jcheck "$J/tp.json" bench:throughput-points \
-	"sorted((r['mode'], r['size'], r['depth']) for r in d) == sorted((m, s, q) for m in ('irq', 'spin', 'poll') for s in (64, 65536) for q in (1, 8)) and all(r['ops'] > 0 and r['ops'] % r['depth'] == 0 and r['errors'] == 0 and r['mismatches'] == 0 and r['interrupt_timeouts'] == 0 and 'failed' not in r and r['cpu_us_per_op'] >= 0 for r in d)" \
+	"sorted((r['mode'], r['size'], r['depth'], r['offered_ops_per_s']) for r in d) == sorted([(m, s, q, 0) for m in ('irq', 'spin', 'poll') for s in (64, 65536) for q in (1, 8)] + [(m, 64, q, 2000) for m in ('irq', 'spin', 'poll') for q in (1, 8)]) and all(r['ops'] > 0 and r['ops'] % r['depth'] == 0 and r['errors'] == 0 and r['mismatches'] == 0 and r['interrupt_timeouts'] == 0 and 'failed' not in r and r['cpu_us_per_op'] >= 0 and 0 < r['lat_p50_us'] <= r['lat_p99_us'] for r in d)" \
+	bench:throughput-paced-holds-its-rate \
+	"all(r['ops_per_s'] <= 1.1 * 2000 and r['late_bursts'] <= r['ops'] // r['depth'] for r in d if r['offered_ops_per_s'])" \
 	bench:throughput-waits \
 	"all((r['interrupt_waits'] > 0) == (r['mode'] == 'irq') for r in d if r['mode'] != 'spin') and all(r['dmadev'] == ('dma_idxd_ims1' if r['mode'] == 'poll' else 'dma_idxd_ims0') for r in d)"
 check bench:all-cpus-online [ "$(</sys/devices/system/cpu/online)" = 0-1 ]

@@ -19,7 +19,7 @@ LD='"load":{"ops_per_s":321}'
 	line ims+load 20 40 0 "$LD"; line msix+load 10 40 0 "$LD"; line floor+load 10 50 0 "$LD"
 	line ims+noise 30 60 0 '"cyclictest_us":{"min":5,"avg":9,"max":77}'
 	line scale-64 14 28 0 '"scale":{"active":64,"load_interrupts_per_s":4321,"load_missed":0}'
-	line scale-8 13 26 0 '"scale":{"active":8,"load_interrupts_per_s":1234,"load_missed":0}'
+	line scale-8 13 26 0 '"scale":{"active":8,"live":8,"fired":7,"load_rounds":5,"load_interrupts_per_s":1234,"load_missed":0,"cpus":16}'
 	echo '@@ PROFILE {"label":"ims","idle_pct":71.3,"irq_path_pct":0.042,"symbols":300,"top":[["pv_native_safe_halt",71.3],["_raw_spin_unlock_irqrestore",1.9]]}'
 	echo '@@ BENCH {"label":"ims","mode":"migrate","migrations":1000,"hotplug_cycles":100,"samples":5000,"lost":0,"duplicate":0,"late":3,"late_k":10,"steady_p99_us":100.0,"errors":0,"worst_us_by_time_since_move":{"0-1ms":{"samples":10,"max_us":900.0}}}'
 } > "$tmp/console.txt"
@@ -50,7 +50,7 @@ res verdicts $(grep -qE "ims/msix p50 +1.100   target <= 1.02: MISSED" <<< "$out
 	grep -qE "\(ims-poll\)/floor p50 +0.750   \(no target" <<< "$out" &&
 	grep -q "lost 0, duplicate 0, out of sequence 0, late 3" <<< "$out" &&
 	grep -qE "ims/msix p50\+load +2.000   target <= 1.02: MISSED" <<< "$out" &&
-	grep -qE "^ +8 +13.0 +26.0 +26.0 +0 +0 +1234 +0$" <<< "$out" &&
+	grep -qE "^ +8 +7 +13.0 +26.0 +26.0 +0 +0 +1234 +5 +0 +16$" <<< "$out" &&
 	[ "$(grep -E '^ +(8|64) ' <<< "$out" | awk '{print $1}' | tr '\n' ' ')" = "8 64 " ] &&
 	grep -q "cyclictest max 77 us" <<< "$out" &&
 	grep -qE "^  ims +idle +71.3%   interrupt path +0.042%   top: pv_native_safe_halt 71.3%" <<< "$out"; echo $?) "$out"
@@ -114,21 +114,25 @@ print("ok" if ok else "bad %s" % m)
 PY
 )
 res metadata $([ "$check" = ok ]; echo $?) "$check"
-# throughput points: the size x depth table per mode, a copy that did
-# not match marked and failing its goal, the CSV
-tpl() { echo "@@ THROUGHPUT {\"label\":\"throughput\",\"mode\":\"$1\",\"dmadev\":\"d\",\"size\":$2,\"depth\":$3,\"ops\":100,\"seconds\":0.5,\"ops_per_s\":$4,\"gb_per_s\":0.1,\"cpu_us_per_op\":$5,\"cpu_busy_s\":0.1,\"spin_us\":0,\"interrupt_waits\":9,\"interrupt_timeouts\":0,\"errors\":0,\"mismatches\":${6:-0}}"; }
+# throughput points: the size x depth table per mode (ops/s, CPU us per
+# op, burst latency), a copy that did not match marked and failing its
+# goal, the paced points' own table (a late burst marked), the CSV
+tpl() { echo "@@ THROUGHPUT {\"label\":\"throughput\",\"mode\":\"$1\",\"dmadev\":\"d\",\"size\":$2,\"depth\":$3,\"ops\":100,\"seconds\":0.5,\"ops_per_s\":$4,\"gb_per_s\":0.1,\"cpu_us_per_op\":$5,\"cpu_busy_s\":0.1,\"spin_us\":0,\"lat_p50_us\":$7,\"lat_p99_us\":99,\"offered_ops_per_s\":${8:-0},\"late_bursts\":${9:-0},\"interrupt_waits\":9,\"interrupt_timeouts\":0,\"errors\":0,\"mismatches\":${6:-0}}"; }
 {
 	cat "$tmp/pairs.txt"
-	tpl irq 64 1 200 50.5; tpl irq 64 4 800 20.25; tpl irq 4096 1 150 60
-	tpl poll 64 1 600 1666.7 1
+	tpl irq 64 1 200 50.5 0 12.5; tpl irq 64 4 800 20.25 0 30; tpl irq 4096 1 150 60 0 40
+	tpl poll 64 1 600 1666.7 1 3
+	tpl irq 64 1 990 33.3 0 14 1000; tpl irq 64 4 3800 9.5 0 31 4000 7
 } > "$tmp/tp.txt"
 out=$(/usr/bin/python3 "$top/bench/report.py" "$tmp/tp.txt" "$tmp" "$tmp/raw" 2>&1)
-res throughput-table $(grep -qE "^ +64 +200 \| +50.5  +800 \| +20.2$" <<< "$out" &&
-	grep -qE "^ +4096 +150 \| +60.0$" <<< "$out" &&
-	grep -qE "^ +64 +600 \| +1666.7!$" <<< "$out" &&
-	grep -qE "^  throughput: every copy completes and matches \(4 points\) +1 +missed$" <<< "$out" &&
-	grep -qE "^throughput,poll,d,64,1,100,0.5,600,0.1,1666.7,9,0,1$" "$tmp/throughput.csv" &&
-	head -c 8 "$tmp/throughput.png" | grep -q PNG; echo $?) "$out"
+res throughput-table $(grep -qE "^ +64 +200 \| +50.5 \| +12.5  +800 \| +20.2 \| +30.0$" <<< "$out" &&
+	grep -qE "^ +4096 +150 \| +60.0 \| +40.0$" <<< "$out" &&
+	grep -qE "^ +64 +600 \|1666.7 \| +3.0!$" <<< "$out" &&
+	grep -qE "^ +1000 +990 \| +33.3 \| +14.0$" <<< "$out" &&
+	grep -qE "^ +4000 +3800 \| +9.5 \| +31.0\*$" <<< "$out" &&
+	grep -qE "^  throughput: every copy completes and matches \(6 points\) +1 +missed$" <<< "$out" &&
+	grep -qE "^throughput,poll,d,64,1,0,100,0.5,600,0.1,1666.7,3,99,0,9,0,1$" "$tmp/throughput.csv" &&
+	head -c 8 "$tmp/throughput.png" | grep -q PNG && head -c 8 "$tmp/paced.png" | grep -q PNG; echo $?) "$out"
 # the CCDF's points: bin i starts at base * 2^(i / per_octave); after
 # bins 0 and 1 of 4 samples, 3 then 1 are slower; merged rounds add up
 check=$(cd "$top/bench" && /usr/bin/python3 -c '

@@ -51,6 +51,11 @@ refused tp-seconds -- throughput --dmadev d --seconds 0
 refused tp-seconds-word -- throughput --dmadev d --seconds soon
 refused tp-spin -- throughput --dmadev d --spin-us 1,2
 refused tp-five-devs -- throughput --dmadev a --dmadev b --dmadev c --dmadev d --dmadev e
+refused tp-zero-rate -- throughput --dmadev d --rates 0
+refused tp-rate-word -- throughput --dmadev d --rates fast
+refused tp-paced-size-list -- throughput --dmadev d --paced-size 64,128
+refused tp-paced-size-zero -- throughput --dmadev d --paced-size 0
+refused tp-paced-seconds -- throughput --dmadev d --paced-seconds 0
 refused tp-extra-arg -- throughput --dmadev d extra
 refused tp-unknown-option -- throughput --dmadev d --mode irq
 out=$("$bench" --help 2>&1); code=$?
