@@ -113,42 +113,63 @@ def ratios(pairs, goals, path):
     return path
 
 
-def throughput(rows, path):
-    """rows: dicts with label, mode, depth, size, ops_per_s, cpu_us_per_op.
-    Two panels, one line per (mode, label, depth)."""
-    if not rows:
-        return None
-    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(15, 4.5))
-    keys = sorted({(r["mode"], r["label"], r["depth"]) for r in rows})
-    for mode, label, depth in keys:
+def _sweep_lines(rows, xkey, panels):
+    """One line per (mode, label, depth) against xkey on each panel, a
+    (axes, row key) pair; the line's name and style say which it is."""
+    for mode, label, depth in sorted({(r["mode"], r["label"], r["depth"]) for r in rows}):
         rs = sorted((r for r in rows if (r["mode"], r["label"], r["depth"]) == (mode, label, depth)),
-                    key=lambda r: r["size"])
-        xs = [r["size"] for r in rs]
+                    key=lambda r: r[xkey])
+        xs = [r[xkey] for r in rs]
         name = f"{mode} q{depth}" if label == "throughput" else f"{label.split(',')[0]} q{depth}"
         ls = {"irq": "-", "spin": "-."}.get(mode, "--" if label == "throughput" else ":")
-        a1.plot(xs, [r["ops_per_s"] for r in rs], ls, marker=".", label=name)
-        a2.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=name)
-        a3.plot(xs, [r.get("lat_p50_us") or float("nan") for r in rs], ls, marker=".", label=name)
-    panels = [(a1, "operations per second"), (a2, "CPU us per operation")]
-    if any(r.get("lat_p50_us") for r in rows):
-        panels.append((a3, "burst latency p50 (us)"))
-    else:		# an older run's points: no latency kept
-        a3.set_visible(False)
-    for ax, what in panels:
-        ax.set_xscale("log", base=2)
+        for ax, key in panels:
+            ax.plot(xs, [r.get(key) or float("nan") for r in rs], ls, marker=".", label=name)
+
+
+def _finish(fig, path, axes, xlabel, base):
+    """Log axes with their y labels, grid, legend on the first; saved."""
+    for ax, ylabel in axes:
+        ax.set_xscale("log", base=base)
         ax.set_yscale("log")
-        ax.set_xlabel("transfer size (bytes)")
-        ax.set_ylabel(what)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
-    a1.legend(fontsize=7, ncol=2)
-    a1.set_title("Throughput (dmadev API)")
-    a2.set_title("CPU per completion (all CPUs, irq + softirq)")
-    a3.set_title("Burst latency, median")
+    axes[0][0].legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
+
+def throughput(rows, path):
+    """rows: the back-to-back points: ops/s, CPU us per operation and the
+    bursts' median latency against the transfer size."""
+    if not rows:
+        return None
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(15, 4.5))
+    _sweep_lines(rows, "size", [(a1, "ops_per_s"), (a2, "cpu_us_per_op"), (a3, "lat_p50_us")])
+    axes = [(a1, "operations per second"), (a2, "CPU us per operation")]
+    if any(r.get("lat_p50_us") for r in rows):
+        axes.append((a3, "burst latency p50 (us)"))
+    else:		# an older run's points: no latency kept
+        a3.set_visible(False)
+    a1.set_title("Throughput (dmadev API)")
+    a2.set_title("CPU per completion (all CPUs, irq + softirq)")
+    a3.set_title("Burst latency, median")
+    return _finish(fig, path, axes, "transfer size (bytes)", 2)
+
+
+def paced(rows, path):
+    """rows: the paced points (offered_ops_per_s > 0): CPU us per operation
+    and the bursts' median latency against the offered rate."""
+    if not rows:
+        return None
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    _sweep_lines(rows, "offered_ops_per_s", [(a1, "cpu_us_per_op"), (a2, "lat_p50_us")])
+    a1.set_title("CPU per completion at a paced load")
+    a2.set_title("Burst latency at a paced load")
+    return _finish(fig, path, [(a1, "CPU us per operation"), (a2, "burst latency p50 (us)")],
+                   f"offered load ({rows[0]['size']}-byte copies per second)", 10)
 
 
 def segments(seg, path):
@@ -176,36 +197,6 @@ def segments(seg, path):
     ax.set_xlabel("median per segment, us (TCG: compare, do not read absolutely)")
     ax.set_title("the interrupt taken apart (medians, stacked; the floor from the IMS send)")
     ax.legend(ncol=6, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def paced(rows, path):
-    """rows: the paced points (offered_ops_per_s > 0): CPU us per operation
-    and the bursts' median latency against the offered rate."""
-    if not rows:
-        return None
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    keys = sorted({(r["mode"], r["label"], r["depth"]) for r in rows})
-    for mode, label, depth in keys:
-        rs = sorted((r for r in rows if (r["mode"], r["label"], r["depth"]) == (mode, label, depth)),
-                    key=lambda r: r["offered_ops_per_s"])
-        xs = [r["offered_ops_per_s"] for r in rs]
-        name = f"{mode} q{depth}" if label == "throughput" else f"{label.split(',')[0]} q{depth}"
-        ls = {"irq": "-", "spin": "-."}.get(mode, "--" if label == "throughput" else ":")
-        a1.plot(xs, [r["cpu_us_per_op"] for r in rs], ls, marker=".", label=name)
-        a2.plot(xs, [r["lat_p50_us"] for r in rs], ls, marker=".", label=name)
-    for ax, what in ((a1, "CPU us per operation"), (a2, "burst latency p50 (us)")):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(f"offered load ({rows[0]['size']}-byte copies per second)")
-        ax.set_ylabel(what)
-        ax.grid(True, alpha=0.3)
-    a1.legend(fontsize=7, ncol=2)
-    a1.set_title("CPU per completion at a paced load")
-    a2.set_title("Burst latency at a paced load")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
