@@ -165,8 +165,10 @@ def paced(rows, path):
     if not rows:
         return None
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    _sweep_lines(rows, "offered_ops_per_s", [(a1, "cpu_us_per_op"), (a2, "lat_p50_us")])
-    a1.set_title("CPU per completion at a paced load")
+    net = "cpu_us_per_op_net" if all("cpu_us_per_op_net" in r for r in rows) else "cpu_us_per_op"
+    _sweep_lines(rows, "offered_ops_per_s", [(a1, net), (a2, "lat_p50_us")])
+    a1.set_title("CPU per completion at a paced load" +
+                 (" (less the idle machine's)" if net.endswith("net") else ""))
     a2.set_title("Burst latency at a paced load")
     return _finish(fig, path, [(a1, "CPU us per operation"), (a2, "burst latency p50 (us)")],
                    f"offered load ({rows[0]['size']}-byte copies per second)", 10)

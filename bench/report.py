@@ -363,9 +363,9 @@ def print_throughput(tp):
     depths = sorted({r["depth"] for r in tp})
     groups = list(dict.fromkeys((r["mode"], r["dmadev"], r["label"]) for r in tp))
 
-    def cell(r):
+    def cell(r, cpu="cpu_us_per_op"):
         bad = "!" if r.get("failed") or r["errors"] or r["mismatches"] else " "
-        return (f"{r['ops_per_s']:>7.0f} |{r['cpu_us_per_op']:>6.1f} |"
+        return (f"{r['ops_per_s']:>7.0f} |{r.get(cpu, r['cpu_us_per_op']):>6.1f} |"
                 f"{r.get('lat_p50_us', 0):>7.1f}{bad}")
 
     def table(rows, keyname, keys):
@@ -382,9 +382,12 @@ def print_throughput(tp):
             table(rows, "size", sorted({k[0] for k in rows}))
     pp = [r for r in tp if paced(r)]
     if pp:
+        idle = pp[0].get("idle_machine_busy_cpus")
         print(f"\npaced: {pp[0]['size']}-byte copies offered at a fixed rate, bursts of each "
               "depth on a schedule;\nirq and spin sleep between bursts, poll spins "
-              "(achieved ops/s | CPU us per op | burst latency p50 us; * some bursts late)")
+              "(achieved ops/s | CPU us per op | burst latency p50 us; * over 1% of bursts late)"
+              + ("" if idle is None else
+                 f"\nCPU per op net of what the idle machine spends ({idle:.3f} CPUs)"))
         for mode, dev, label in groups:
             rows = {(r["offered_ops_per_s"], r["depth"]): dict(r) for r in pp
                     if (r["mode"], r["dmadev"], r["label"]) == (mode, dev, label)}
@@ -398,8 +401,12 @@ def print_throughput(tp):
                 cells = []
                 for q in depths:
                     r = rows.get((rate, q))
-                    cells.append(cell(r)[:-1] + ("*" if r["late_bursts"] else cell(r)[-1])
-                                 if r else "")
+                    if not r:
+                        cells.append("")
+                        continue
+                    c = cell(r, "cpu_us_per_op_net")
+                    late = r["late_bursts"] * r["depth"] > 0.01 * max(r["ops"], 1)
+                    cells.append(c[:-1] + ("*" if late and c[-1] == " " else c[-1]))
                 print((f"  {rate:>9}" + "".join(f" {c:>26}" for c in cells)).rstrip())
     bad = [r for r in tp if r.get("failed") or r["errors"] or r["mismatches"]]
     for r in bad:

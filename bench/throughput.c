@@ -69,6 +69,7 @@ static struct {
 	int nrate;
 	unsigned int paced_size;
 	double paced_seconds;
+	double idle_busy;	/* CPU-seconds a second the idle machine spends */
 } tc;
 
 struct tp_dev {
@@ -111,7 +112,8 @@ void bench_throughput_usage(FILE *f)
 "  --paced-size N     the paced points' transfer size (default 64)\n"
 "  --paced-seconds S  time per paced point (default 2)\n"
 "Each point prints one JSON line: mode, dmadev, size, depth, ops, ops_per_s,\n"
-"gb_per_s, cpu_us_per_op (all CPUs' busy time, irq and softirq included),\n"
+"gb_per_s, cpu_us_per_op (all CPUs' busy time, irq and softirq included;\n"
+"cpu_us_per_op_net less what the idle machine spends, with --rates),\n"
 "lat_p50_us and lat_p99_us (per burst), offered_ops_per_s and late_bursts\n"
 "(paced points), interrupt_waits, errors, mismatches.  Buffers: 2 x 8 of the largest size\n"
 "from the device's heap (dma_idxd_ims: give it mem=MiB enough).\n");
@@ -501,19 +503,46 @@ static void tp_json(const struct tp_dev *d, uint32_t size, uint16_t depth, char 
 
 	printf("{\"label\":\"%s\",\"mode\":\"%s\",\"dmadev\":\"%s\",\"size\":%u,\"depth\":%u,"
 	       "\"ops\":%llu,\"seconds\":%.3f,\"ops_per_s\":%.1f,\"gb_per_s\":%.4f,"
-	       "\"cpu_us_per_op\":%.3f,\"cpu_busy_s\":%.3f,\"spin_us\":%u,"
+	       "\"cpu_us_per_op\":%.3f,\"cpu_us_per_op_net\":%.3f,\"cpu_busy_s\":%.3f,"
+	       "\"idle_machine_busy_cpus\":%.4f,\"spin_us\":%u,"
 	       "\"lat_p50_us\":%.2f,\"lat_p99_us\":%.2f,\"offered_ops_per_s\":%u,"
 	       "\"late_bursts\":%llu,"
 	       "\"interrupt_waits\":%llu,\"interrupt_timeouts\":%llu,\"errors\":%llu,"
 	       "\"mismatches\":%llu%s%s%s}\n",
 	       tc.label, name, d->name, size, depth, (unsigned long long)pt->ops, pt->seconds,
 	       pt->ops / pt->seconds, pt->ops * (double)size / pt->seconds / 1e9,
-	       pt->cpu_busy_s * 1e6 / ops, pt->cpu_busy_s, mode == 's' ? tc.spin_us : 0,
+	       pt->cpu_busy_s * 1e6 / ops,
+	       RTE_MAX(0.0, pt->cpu_busy_s - tc.idle_busy * pt->seconds) * 1e6 / ops,
+	       pt->cpu_busy_s, tc.idle_busy, mode == 's' ? tc.spin_us : 0,
 	       tp_pct(pt, 0.5), tp_pct(pt, 0.99), pt->rate, (unsigned long long)pt->late,
 	       (unsigned long long)pt->irq_waits, (unsigned long long)pt->irq_timeouts,
 	       (unsigned long long)pt->errors, (unsigned long long)pt->mismatches,
 	       pt->why[0] ? ",\"failed\":\"" : "", pt->why, pt->why[0] ? "\"" : "");
 	fflush(stdout);
+}
+
+/*
+ * What the machine spends with nothing to do (timer ticks, housekeeping,
+ * under TCG its idle loop's wake-ups), in CPU-seconds a second, over
+ * one second asleep: the paced points' CPU per operation less it is
+ * what the work itself cost (cpu_us_per_op_net).
+ */
+static double tp_idle_busy(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct timespec ts = { .tv_sec = 1 };
+	uint64_t t0;
+	double i0, i1, secs;
+
+	if (cpu_idle(&i0))
+		return 0;
+	t0 = rte_rdtsc();
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	secs = (double)(rte_rdtsc() - t0) / rte_get_tsc_hz();
+	if (cpu_idle(&i1) || cpus < 1)
+		return 0;
+	return RTE_MAX(0.0, (cpus * secs - (i1 - i0)) / secs);
 }
 
 /* One point, measured and printed; 1 if it failed or copied wrong. */
@@ -534,8 +563,10 @@ int bench_throughput_run(void)
 	int i, s, q, m, r, rc = 0;
 
 	/* paced sleeps end when asked, not up to 50 us later */
-	if (tc.nrate)
+	if (tc.nrate) {
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+		tc.idle_busy = tp_idle_busy();
+	}
 	for (i = 0; i < tc.ndev; i++) {
 		if (tp_setup(&d, tc.dev[i])) {
 			rc = 1;
