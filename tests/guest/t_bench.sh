@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 143
+# debug-cost: 179
 #
 # ims-bench (the DPDK latency benchmark) runs briefly in every mode, IMS
 # and MSI-X: every sample completes, no interrupt is lost or duplicated,
@@ -59,7 +59,9 @@ check bench:pair-irq-counts pair_run
 # stamps on and the kernel tracing on the TSC, every sample of a pair run
 # is stamped in order (the device's record and interrupt between submit
 # and wake-up: one clock) and found in the trace, and so is every floor
-# sample; with the stamps off (silicon's reserved zeros) none is stamped
+# sample; with the stamps off (silicon's reserved zeros) none is stamped.
+# (A waiter still on its CPU when its interrupt comes has a wake-up of
+# 0: with the interrupt on the waiter's CPU and a quick device, most do.)
 TR=/sys/kernel/tracing
 TREV="irq/irq_handler_entry irq/irq_handler_exit sched/sched_switch"
 trace_on() {	# trace_on IRQ...: the handlers of these irqs, and ims-bench going on CPU
@@ -241,7 +243,7 @@ jcheck "$J/seg.json" bench:segments-stamped-in-order \
 	bench:segments-traced \
 	"all(d['segments'][s][k]['samples'] >= 0.9 * $SEGN for s, k in (('ims', 'delivery'), ('msix', 'delivery'), ('floor', 'total')))" \
 	bench:segments-add-up \
-	"all(d['segments'][s][k]['p50_us'] > 0 for s in ('ims', 'msix') for k in ('device', 'delivery', 'handler', 'wake-up', 'return')) and d['segments']['ims']['message']['p50_us'] >= 0 and 'p50' in d['ims_delivery_wake_over_floor'] and 'p50' in d['delivery_ims_over_msix']"
+	"all(d['segments'][s][k]['p50_us'] > 0 for s in ('ims', 'msix') for k in ('device', 'delivery', 'handler', 'return')) and all(d['segments'][s][k]['p50_us'] >= 0 for s in ('ims', 'msix') for k in ('message', 'wake-up')) and 'p50' in d['ims_delivery_wake_over_floor'] and 'p50' in d['delivery_ims_over_msix']"
 jcheck "$J/migrate.json" bench:migrate-none-lost-or-duplicate \
 	"d['migrations'] == $m and d['hotplug_cycles'] == $h and d['samples'] > $m and d['per_move']['intervals'] == $m and d['per_hotplug']['intervals'] == $h and d['control_no_move']['intervals'] > 0 and d['lost'] == 0 and d['duplicate'] == 0 and d['out_of_sequence'] == 0 and d['errors'] == 0 and 'failed' not in d" \
 	bench:migrate-dmadev-load-verified \
