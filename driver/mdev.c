@@ -477,7 +477,12 @@ static long vdsa_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			return -EFAULT;
 		if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 			return -EINVAL;
-		info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+		/*
+		 * Not NORESIZE: vectors come and go one at a time (each its
+		 * own IMS slot), so a VMM adding one need not tear the others
+		 * down, which would drain them and lose what they carry.
+		 */
+		info.flags = VFIO_IRQ_INFO_EVENTFD;
 		info.count = vdsa_irq_count(vd, info.index);
 		return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 	}
@@ -515,42 +520,80 @@ static ssize_t vdsa_rw(struct vdsa *vd, char *kbuf, size_t count, loff_t pos,
 	}
 }
 
+/* Bytes one vdsa_rw() call moves: a descriptor, or a slice of config space. */
+#define VDSA_RW_CHUNK	64
+
+/*
+ * The next piece of an access at @pos with @left bytes to go.  A VMM
+ * reads all of config space at once (QEMU's vfio-pci: 256 bytes);
+ * registers are 4 or 8 bytes wide, so BAR0 goes a register at a time
+ * (vdsa_bar0_rw() refuses what is not one); a portal takes 64-byte
+ * descriptors or 8-byte stores.
+ */
+static size_t vdsa_piece(loff_t pos, size_t left)
+{
+	if (VDSA_OFF_INDEX(pos) == VFIO_PCI_BAR0_REGION_INDEX)
+		return left >= 8 && !(pos % 8) ? 8 : min_t(size_t, left, 4);
+	return min_t(size_t, left, VDSA_RW_CHUNK);
+}
+
+/**
+ * vdsa_access() - a read or write of any length, in vdsa_rw() pieces
+ * @vd: the virtual DSA
+ * @ubuf: the user's buffer
+ * @count: its length
+ * @ppos: the file position (region index and offset), advanced by what moved
+ * @write: true for a write
+ *
+ * Each piece is done under vd->lock on its own, as a VMM's separate
+ * accesses would be.  A piece the region refuses or cuts short ends the
+ * access: what moved before it is returned, else its error.
+ *
+ * Return: bytes moved, or a negative errno when none did.
+ */
+static ssize_t vdsa_access(struct vdsa *vd, char __user *ubuf, size_t count,
+			   loff_t *ppos, bool write)
+{
+	u8 kbuf[VDSA_RW_CHUNK];
+	size_t done = 0, n;
+	ssize_t rc = -EINVAL;
+
+	while (done < count) {
+		n = vdsa_piece(*ppos + done, count - done);
+		if (write && copy_from_user(kbuf, ubuf + done, n)) {
+			rc = -EFAULT;
+			break;
+		}
+		mutex_lock(&vd->lock);
+		rc = vdsa_rw(vd, kbuf, n, *ppos + done, write);
+		mutex_unlock(&vd->lock);
+		if (rc <= 0)
+			break;
+		if (!write && copy_to_user(ubuf + done, kbuf, rc)) {
+			rc = -EFAULT;
+			break;
+		}
+		done += rc;
+		if (rc < n)
+			break;		/* the end of the region */
+		cond_resched();
+	}
+	if (!done)
+		return rc;
+	*ppos += done;
+	return done;
+}
+
 static ssize_t vdsa_read(struct vfio_device *vdev, char __user *buf,
 			 size_t count, loff_t *ppos)
 {
-	struct vdsa *vd = to_vdsa(vdev);
-	u8 kbuf[64];
-	ssize_t rc;
-
-	if (!count || count > sizeof(kbuf))
-		return -EINVAL;
-	mutex_lock(&vd->lock);
-	rc = vdsa_rw(vd, kbuf, count, *ppos, false);
-	mutex_unlock(&vd->lock);
-	if (rc > 0 && copy_to_user(buf, kbuf, rc))
-		return -EFAULT;
-	if (rc > 0)
-		*ppos += rc;
-	return rc;
+	return vdsa_access(to_vdsa(vdev), buf, count, ppos, false);
 }
 
 static ssize_t vdsa_write(struct vfio_device *vdev, const char __user *buf,
 			  size_t count, loff_t *ppos)
 {
-	struct vdsa *vd = to_vdsa(vdev);
-	u8 kbuf[64];
-	ssize_t rc;
-
-	if (!count || count > sizeof(kbuf))
-		return -EINVAL;
-	if (copy_from_user(kbuf, buf, count))
-		return -EFAULT;
-	mutex_lock(&vd->lock);
-	rc = vdsa_rw(vd, kbuf, count, *ppos, true);
-	mutex_unlock(&vd->lock);
-	if (rc > 0)
-		*ppos += rc;
-	return rc;
+	return vdsa_access(to_vdsa(vdev), (char __user *)buf, count, ppos, true);
 }
 
 static void vdsa_host_quiesce(struct idxd_user *u)

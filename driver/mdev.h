@@ -55,6 +55,7 @@ struct vdsa_wq {
 	bool dead;			/* the host took its WQ back */
 	u64 portal[8];			/* 8-byte stores of a descriptor */
 	u8 portal_have;			/* bitmap of those stored */
+	u8 portal_slot;			/* the 64-byte slot they went to */
 	struct vdsa_slot slots[VDSA_WQ_SIZE_MAX];
 	unsigned int size;
 };

@@ -366,7 +366,11 @@ ssize_t vdsa_bar0_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
 
 /*
  * Portals: a descriptor arrives as one 64-byte write or as eight 8-byte
- * stores to one portal page; once whole, it goes to mdev_desc.c.
+ * stores (a VMM splitting a guest's MOVDIR64B), at any 64-byte slot of a
+ * portal page: upstream idxd moves along the page with each descriptor.
+ * Once whole, it goes to mdev_desc.c.  Stores to another slot before a
+ * descriptor is whole start a new one: the torn one is dropped, as the
+ * device drops a torn write.
  */
 ssize_t vdsa_portal_write(struct vdsa *vd, const char *buf, size_t count,
 			  loff_t off)
@@ -384,8 +388,13 @@ ssize_t vdsa_portal_write(struct vdsa *vd, const char *buf, size_t count,
 		vdsa_submit(vd, wq, &d);
 		return count;
 	}
-	if (count != 8 || in_page % 8 || in_page >= sizeof(d))
+	if (count != 8 || in_page % 8)
 		return -EINVAL;
+	if (w->portal_slot != in_page / sizeof(d)) {
+		w->portal_slot = in_page / sizeof(d);
+		w->portal_have = 0;
+	}
+	in_page %= sizeof(d);
 	w->portal[in_page / 8] = get_unaligned_le64(buf);
 	w->portal_have |= BIT(in_page / 8);
 	if (w->portal_have == 0xff) {
@@ -401,6 +410,7 @@ void vdsa_reset(struct vdsa *vd)
 {
 	unsigned long flags;
 	unsigned int i;
+	u32 cmdcap;
 
 	vdsa_wqs_stop(vd, BIT(vd->nr_wqs) - 1, true);
 	vd->dev_enabled = false;
@@ -408,7 +418,10 @@ void vdsa_reset(struct vdsa *vd)
 	for (i = 0; i < vd->nr_wqs; i++)
 		vd->wqs[i].portal_have = 0;
 	spin_lock_irqsave(&vd->reg_lock, flags);
+	/* the state registers clear; CMDCAP among them is a capability */
+	cmdcap = bar0_get32(vd, IDXD_CMDCAP_OFFSET);
 	memset(vd->bar0 + IDXD_GENCFG_OFFSET, 0, 0x100 - IDXD_GENCFG_OFFSET);
+	bar0_put32(vd, IDXD_CMDCAP_OFFSET, cmdcap);
 	spin_unlock_irqrestore(&vd->reg_lock, flags);
 	vdsa_wqcfg_update(vd);
 }

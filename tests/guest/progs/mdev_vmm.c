@@ -48,6 +48,7 @@ struct guest {
 	uint64_t off[VFIO_PCI_NUM_REGIONS];
 	uint64_t size[VFIO_PCI_NUM_REGIONS];
 	int efd[NVEC];
+	unsigned int slot;		/* the next 64-byte portal slot */
 };
 
 static uint64_t gpa(struct guest *g, void *p)
@@ -159,15 +160,23 @@ static void desc(struct idxd_ims_desc *d, uint8_t op, uint32_t flags,
 	d->completion_addr = cr;
 }
 
-/* Submit on WQ 0's portal: one 64-byte write, or eight 8-byte stores. */
+/*
+ * Submit on WQ 0's portal: one 64-byte write, or eight 8-byte stores (a
+ * VMM splitting MOVDIR64B), each descriptor at the next 64-byte slot of
+ * the page, as upstream idxd moves along it, alternating between the
+ * MSI-X portal pages 0 and 1 (unlimited, limited).
+ */
 static int submit(struct guest *g, const struct idxd_ims_desc *d, int split)
 {
+	uint64_t at = (g->slot / 64 % 2) * 4096 + (g->slot % 64) * 64;
 	int i, rc = 0;
 
+	g->slot++;
 	if (!split)
-		return wr(g, VFIO_PCI_BAR2_REGION_INDEX, 0, d, 64);
+		return wr(g, VFIO_PCI_BAR2_REGION_INDEX, at, d, 64);
 	for (i = 0; i < 8 && !rc; i++)
-		rc = wr(g, VFIO_PCI_BAR2_REGION_INDEX, i * 8, (const uint8_t *)d + i * 8, 8);
+		rc = wr(g, VFIO_PCI_BAR2_REGION_INDEX, at + i * 8,
+			(const uint8_t *)d + i * 8, 8);
 	return rc;
 }
 
@@ -229,6 +238,9 @@ static void test_setup(struct guest *g)
 	if (ioctl(g->dev, VFIO_DEVICE_GET_IRQ_INFO, &ii))
 		ii.count = 0;
 	result(T("msix-count"), ii.count == NVEC, "%u vectors", ii.count);
+	/* resizable: a VMM adds vectors one by one, the others kept live */
+	result(T("msix-resizable"), (ii.flags & VFIO_IRQ_INFO_EVENTFD) &&
+	       !(ii.flags & VFIO_IRQ_INFO_NORESIZE), "flags %#x", ii.flags);
 	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 0, &vid, 2);
 	rd(g, VFIO_PCI_CONFIG_REGION_INDEX, 2, &did, 2);
 	result(T("config-ids"), vid == 0x8086 && did == 0x0b25, "%04x:%04x", vid, did);
@@ -239,7 +251,10 @@ static void test_setup(struct guest *g)
 	result(T("version"), reg32(g, 0) == 0x100, "%#x", reg32(g, 0));
 	result(T("one-wq"), ((reg64(g, 0x20) >> 16) & 0xff) == 1, "wqcap %#llx",
 	       (unsigned long long)reg64(g, 0x20));
-	result(T("set-irqs"), !set_vectors(g, 0, NVEC, g->efd), NULL);
+	/* as QEMU's vfio-pci does it when the index is resizable: MSI-X on
+	 * with no vector (fd -1), then each vector when the guest unmasks it */
+	result(T("set-irqs-one-by-one"), !set_vectors(g, 0, 1, (int[]){ -1 }) &&
+	       !set_vectors(g, 0, 1, &g->efd[0]) && !set_vectors(g, 1, 1, &g->efd[1]), NULL);
 	result(T("wq-enable-before-device"), cmd(g, 6, 0) == 0x20, NULL);
 	result(T("enable-device"), cmd(g, 1, 0) == 0 && (reg32(g, 0x90) & 3) == 1, NULL);
 	result(T("enable-device-twice"), cmd(g, 1, 0) == 0x10, NULL);
@@ -349,6 +364,29 @@ static void test_bad_input(struct guest *g, struct guest *other)
 	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0xc0, &v, 8);
 	result("swerr-acked", !(reg64(g, 0xc0) & 1), NULL);
 
+	/*
+	 * A torn descriptor: half of one at a portal slot, then a whole one
+	 * at the next.  The torn one never runs; the whole one does.
+	 */
+	{
+		struct idxd_ims_desc t = good;
+		int i;
+
+		t.completion_addr = gpa(g, cr(g, 3));
+		memset(cr(g, 3), 0, 32);
+		for (i = 0; i < 4; i++)
+			wr(g, VFIO_PCI_BAR2_REGION_INDEX, 5 * 64 + i * 8, (uint8_t *)&t + i * 8, 8);
+		d = good;
+		d.completion_addr = gpa(g, cr(g, 2));
+		memset(cr(g, 2), 0, 32);
+		for (i = 0; i < 8; i++)
+			wr(g, VFIO_PCI_BAR2_REGION_INDEX, 6 * 64 + i * 8, (uint8_t *)&d + i * 8, 8);
+		st = wait_cr(g, 2);
+		usleep(100000);
+		result("portal-torn-dropped", st == IDXD_IMS_ST_SUCCESS && !cr(g, 3)->status,
+		       "whole %#x, torn %#x", st, cr(g, 3)->status);
+	}
+
 	/* registers: unknown writes ignored, bad sizes refused */
 	before = reg64(g, 0x20);
 	wr(g, VFIO_PCI_BAR0_REGION_INDEX, 0x20, &x, 4);
@@ -401,6 +439,34 @@ static void test_bad_input(struct guest *g, struct guest *other)
 		result("cfg-bar0-sizes-64k", (bar & ~0xfu) == 0xffff0000u, "%#x", bar);
 		rc = pread(g->dev, &b, 1, g->off[VFIO_PCI_CONFIG_REGION_INDEX] + 256);
 		result("cfg-past-end", rc < 0 && errno == EINVAL, "rc %d", rc);
+	}
+	/*
+	 * Long accesses, as QEMU's vfio-pci makes them: all of config space
+	 * in one read (and what runs past its end cut off), a run of
+	 * registers in one BAR0 read; each the same as word by word.
+	 */
+	{
+		uint8_t whole[300], word[256], regs[64], one[64];
+		ssize_t n;
+		int i, same = 1;
+
+		n = pread(g->dev, whole, sizeof(whole), g->off[VFIO_PCI_CONFIG_REGION_INDEX]);
+		for (i = 0; i < 256; i += 4)
+			same &= !rd(g, VFIO_PCI_CONFIG_REGION_INDEX, i, word + i, 4);
+		result("cfg-read-whole", n == 256 && same && !memcmp(whole, word, 256),
+		       "read %zd", n);
+		n = pread(g->dev, whole, 100, g->off[VFIO_PCI_CONFIG_REGION_INDEX] + 200);
+		result("cfg-read-cut-at-end", n == 56 && !memcmp(whole, word + 200, 56),
+		       "read %zd", n);
+		n = pread(g->dev, regs, sizeof(regs), g->off[VFIO_PCI_BAR0_REGION_INDEX]);
+		for (i = 0; i < 64; i += 8)
+			same &= !rd(g, VFIO_PCI_BAR0_REGION_INDEX, i, one + i, 8);
+		result("bar0-read-run", n == 64 && same && !memcmp(regs, one, 64),
+		       "read %zd", n);
+		n = pread(g->dev, regs, 2, g->off[VFIO_PCI_BAR0_REGION_INDEX]);
+		result("bar0-read-2-refused", n < 0 && errno == EINVAL, "read %zd", n);
+		n = pread(g->dev, regs, 6, g->off[VFIO_PCI_BAR0_REGION_INDEX]);
+		result("bar0-read-6-is-4", n == 4, "read %zd", n);
 	}
 	/* a misaligned record: the device cannot write it, SWERR says so */
 	d = good;
@@ -583,6 +649,7 @@ static int fills_landed(struct guest *g, int crn)
 /* Reset with work in flight: every record lands, work flows after. */
 static void test_reset_inflight(struct guest *g)
 {
+	uint32_t cmdcap = reg32(g, 0xb0);
 	uint64_t irqs;
 	uint8_t st;
 
@@ -590,6 +657,9 @@ static void test_reset_inflight(struct guest *g)
 	result("reset-ioctl", !ioctl(g->dev, VFIO_DEVICE_RESET), NULL);
 	result("reset-records-landed", fills_landed(g, 10), NULL);
 	result("reset-disabled", (reg32(g, 0x90) & 3) == 0, NULL);
+	/* capabilities are not state: upstream idxd reads CMDCAP again */
+	result("reset-keeps-cmdcap", cmdcap && reg32(g, 0xb0) == cmdcap, "%#x, was %#x",
+	       reg32(g, 0xb0), cmdcap);
 	cmd(g, 1, 0);
 	cmd(g, 6, 0);
 	st = memmove_irq(g, 1000, 0, &irqs);
