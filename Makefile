@@ -118,6 +118,7 @@ test-modules: driver test-progs imsctl bench-build upstream-modules
 	@$(call link-tree,driver/*.[ch] driver/Kbuild,build/test/driver)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/test/driver $(KBUILD_ARGS) IDXD_IMS_TEST_HOOKS=y modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
+	@bash tests/nested/l2-initramfs.sh > /dev/null
 
 # Upstream's own test modules that Debian's kernel does not ship (dmatest),
 # built unmodified from Debian's linux-source-6.12 against the guest's headers.

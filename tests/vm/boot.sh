@@ -86,6 +86,8 @@ if [ "$rc" != 124 ] && [ "$rc" != 137 ] && ! grep -aq '^@@ GUEST-UP' "$logf"; th
 fi
 # No exit line is a dead guest: keep going (set -e) to say so below.
 exit_line=$(grep -a '^@@ GUEST-EXIT' "$logf" | tail -n 1 || true)
+# the kernel's own console lines (the power-off's) may run into it
+[[ $exit_line =~ ^@@\ GUEST-EXIT\ [0-9]+ ]] && exit_line=${BASH_REMATCH[0]}
 if [ -n "$exit_line" ] && [ "$exit_line" != "@@ GUEST-EXIT 0" ]; then
 	echo "@@ TEST boot:$name FAIL guest script $run exited ${exit_line#@@ GUEST-EXIT } (console: $logf)"
 	exit 1
