@@ -112,13 +112,13 @@ qemu: $(CACHE)/qemu/qemu-system-x86_64
 # module 'make driver' builds for users has none).
 link-tree = mkdir -p $(2) && find $(2) -xtype l -delete && \
 	for f in $(1); do ln -sf $(CURDIR)/$$f $(2)/; done
-test-modules: driver test-progs imsctl bench-build upstream-modules
+test-modules: driver test-progs imsctl bench-build upstream-modules qemu
 	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): run 'make deps'" >&2; exit 1; }
 	@mkdir -p build/test && ln -sfn ../../uapi build/test/uapi
 	@$(call link-tree,driver/*.[ch] driver/Kbuild,build/test/driver)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/test/driver $(KBUILD_ARGS) IDXD_IMS_TEST_HOOKS=y modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod $(KBUILD_ARGS) modules
-	@bash tests/nested/l2-initramfs.sh > /dev/null
+	@bash tests/nested/l2-snapshot.sh > /dev/null
 
 # Upstream's own test modules that Debian's kernel does not ship (dmatest),
 # built unmodified from Debian's linux-source-6.12 against the guest's headers.

@@ -1,81 +1,187 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel
-# debug-cost: 400
+# debug-cost: 200
 #
-# A real guest on a virtual DSA: this machine (L1) runs QEMU (the host's
-# build, over the shared root) with -device vfio-pci on an idxd_ims mdev,
-# TCG, booting a nested guest (L2) on Debian's stock kernel with its own
-# small initramfs (tests/nested/).  In L2, Debian's unmodified upstream
-# idxd probes the virtual DSA, a kernel WQ goes to dmaengine and the
-# kernel's dmatest copies through it with an interrupt per copy: every
-# one of them an L2 MSI-X interrupt that L1 took as an IMS interrupt,
-# counted on both sides and equal.  L1 ends with every IMS slot back and
-# a clean dmesg.
+# Real guests on virtual DSAs: this machine (L1) runs QEMU (the host's
+# build, over the shared root) with vfio-pci on idxd_ims mdevs, TCG, two
+# nested guests (L2) at once on Debian's stock kernel with their own
+# small initramfs (tests/nested/).  L2 was booted once on the host to its
+# command prompt and saved (make test-modules); each L2 here is that file
+# restored with its virtual DSA hot-plugged before it runs
+# (tests/nested/l2vm.py).  In each L2, Debian's unmodified upstream idxd
+# probes the virtual DSA and the kernel's dmatest copies through a kernel
+# WQ, an interrupt per copy: every one an L2 MSI-X interrupt that L1 took
+# as an IMS interrupt on that L2's own mdev, counted on both sides and
+# equal.  Then what an L2 must not be able to do or undo: descriptors
+# naming memory it does not have, a function reset in the middle of
+# work, a reboot, and its QEMU killed mid-work; after each, the IMS slots
+# its virtual DSA held are back and L1's dmesg is clean.
 . "$(dirname "$0")/lib.sh"
 
-Q=$CACHE/qemu/qemu-system-x86_64
-K=$(echo "$CACHE"/kernel/root/boot/vmlinuz-*)
-L2RD=$CACHE/vm/l2-initramfs-$(<"$CACHE/kernel/version").cpio.gz
-N=$(scaled 200)
+N=$(scaled 100)
 a=6f1c3a1e-0000-4000-8000-0000000000a2
-OUTF=/tmp/l2.console
+b=6f1c3a1e-0000-4000-8000-0000000000b2
+SNAP=$CACHE/vm/l2-snapshot-$(<"$CACHE/kernel/version").mig
+STEP=/tmp/l2.step
 
-check nested:l2-initramfs test -s "$L2RD"
-check nested:load bash -c "load_driver && kload vfio_iommu_type1"
-types=/sys/bus/pci/devices/$(dsa_bdf_of 0)/mdev_supported_types
-check nested:mdev-wq bash -c "cfg_wq 0 0 mdev m0 8 && enable_dev 0 && enable_wq 0 0 mdev"
-slots0=$(<$SYS/dsa0/ims_slots_used)
-check nested:mdev-create bash -c "echo $a > $types/idxd_ims-1dwq/create"
-bdf=$(dsa_bdf_of 0)
-sent0=$(emu_ctl "$bdf" read 0x1018)
-
-# L1's count of the virtual DSA's vector 1 (L2's WQ completion vector),
-# sampled while L2 runs: the vector is freed when QEMU closes the device
-l1_sampler() {
-	local line
-	while :; do
-		while read -r line; do
-			[[ $line == *"vdsa-$a-1"* ]] && echo "$line" > /tmp/l1.vdsa
-		done < /proc/interrupts
-		sleep 0.5
-	done
+# L1's count on a virtual DSA's vector 1 (L2's WQ completion vector)
+vdsa_irqs() {
+	local line f s=0
+	while read -r line; do
+		[[ $line == *" vdsa-$1-1" ]] || continue
+		for f in ${line#*:}; do [[ $f =~ ^[0-9]+$ ]] || break; s=$((s + f)); done
+	done < /proc/interrupts
+	echo $s
 }
-rm -f /tmp/l1.vdsa
-l1_sampler & sampler=$!
+slots() { echo "$(<$SYS/dsa0/ims_slots_used)"; }
+sent() { emu_ctl "$bdf" read 0x1018; }	# IMS messages the device sent
+
+# l2start NAME=UUID...: restore an L2 per mdev, run by l2vm.py as a
+# coprocess; l2do STEP: one step (l2vm.py's usage), its answer in $STEP
+l2start() {
+	local v args=() line
+	for v in "$@"; do args+=(--vm "$v"); done
+	coproc L2 { exec python3 "$REPO/tests/nested/l2vm.py" run \
+		--qemu "$CACHE/qemu/qemu-system-x86_64" --firmware "$CACHE/firmware" \
+		--snapshot "$SNAP" --timeout 600 "${args[@]}" 2>&1; }
+	: > $STEP
+	for v in "$@"; do
+		read -r -t 600 line <&"${L2[0]}" || break
+		echo "$line" >> $STEP
+	done
+	sed 's/^/   | /' $STEP
+	cp $STEP /tmp/l2.restored
+	[ "$(grep -c '^@@ L2-RESTORED' $STEP)" = $# ]
+}
+l2do() {
+	local line
+	: > $STEP
+	echo "$*" >&"${L2[1]}" || return 1
+	while read -r -t 900 line <&"${L2[0]}"; do
+		echo "$line" >> $STEP
+		[[ $line == "@@ STEP "* ]] && break
+	done
+	echo "   > $*"
+	sed 's/^/   | /' $STEP
+	grep -q '^@@ STEP 0 ' $STEP
+}
+l2() { grep -a "^@@ L2$1" $STEP; }
+# l2check NAME STEP: a check on one step, saying how long it took
+l2check() {
+	local n=$1
+	shift
+	if l2do "$@"; then
+		pass "$n" "$(cut -d' ' -f4 <<< "$(grep '^@@ STEP' $STEP)") s"
+	else
+		fail "$n" "($*) $(grep -v '^@@ STEP' $STEP | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+l2end() {	# the coprocess ends with its L2s
+	exec {L2[1]}>&-
+	wait "$L2_PID" 2>/dev/null
+}
+
+check nested:snapshot test -s "$SNAP"
+check nested:load bash -c "load_driver && kload vfio_iommu_type1"
+check nested:mdev-wqs bash -c "cfg_wq 0 0 mdev m0 8 && cfg_wq 0 1 mdev m1 8 && enable_dev 0 &&
+	enable_wq 0 0 mdev && enable_wq 0 1 mdev"
+bdf=$(dsa_bdf_of 0)
+types=/sys/bus/pci/devices/$bdf/mdev_supported_types
+slots0=$(slots)
+check nested:mdev-create bash -c "echo $a > $types/idxd_ims-1dwq/create && echo $b > $types/idxd_ims-1dwq/create"
+
+# --- two L2s at once, each on its own mdev: upstream idxd, dmatest, an
+# interrupt per copy on both sides, each L2's only on its own mdev
 t0=$EPOCHREALTIME
-timeout 900 "$Q" -L "$CACHE/firmware" -accel tcg -cpu max -smp 1 -m 256M -machine q35 \
-	-nodefaults -display none -no-reboot -monitor none -serial stdio \
-	-kernel "$K" -initrd "$L2RD" -device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$a" \
-	-append "console=ttyS0 panic=-1 loglevel=4 l2.run=dmatest l2.iterations=$N" \
-	</dev/null > $OUTF 2>&1
-rc=$?
-t1=$EPOCHREALTIME
-sleep 1
-kill $sampler; wait $sampler 2>/dev/null
-grep -a "@@ L2" $OUTF | sed 's/^/   | /'
-l2() { grep -a "^@@ L2$1" $OUTF; }
-up=$(l2 -UP | cut -d' ' -f3)
-echo "@@ INFO L2 booted to init in ${up:-?} s (its uptime); the whole L2 run took $(( ${t1%.*} - ${t0%.*} )) s"
-check nested:qemu-exit [ "$rc" = 0 ]
-check nested:l2-booted test -n "$up"
-check nested:l2-upstream-idxd-probed bash -c "l2 ' probed dsa0' | grep -q 'state enabled'"
-check nested:l2-dmaengine-channel bash -c "l2 ' wq0.0 enabled as dma'"
-checkd nested:l2-dmatest "$(l2 ' dmatest' | cut -c 14-)" \
-	bash -c "l2 ' dmatest' | grep -q 'summary $N tests, 0 failures'"
-l2irq=$(l2 ' portal-interrupts' | cut -d' ' -f4)
-checkd nested:l2-interrupt-per-copy "${l2irq:-?} L2 interrupts for $N copies" [ "${l2irq:-0}" = "$N" ]
-check nested:l2-dmesg-clean bash -c "l2 ' dmesg-warnings 0'"
-l1irq=0
-if [ -s /tmp/l1.vdsa ]; then
-	read -r _ rest < /tmp/l1.vdsa
-	for f in $rest; do [[ $f =~ ^[0-9]+$ ]] || break; l1irq=$(( l1irq + f )); done
-fi
-sent=$(( $(emu_ctl "$bdf" read 0x1018) - sent0 ))
-checkd nested:l1-ims-equals-l2 "L1 IMS interrupts on the vector: $l1irq, the device's IMS messages: $sent, L2's: ${l2irq:-?}" \
-	[ "$l1irq" = "${l2irq:-x}" -a "$sent" = "$l1irq" ]
-check nested:mdev-remove bash -c "echo 1 > /sys/bus/mdev/devices/$a/remove"
-check nested:slots-back [ "$(<$SYS/dsa0/ims_slots_used)" = "$slots0" ]
-check nested:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/mdev/unbind && rmmod idxd_ims"
+sent0=$(sent)
+l2start "a=$a" "b=$b"
+checkd nested:l2-restored "$(tr '\n' ' ' < /tmp/l2.restored)" [ $? = 0 ]
+ia=$(vdsa_irqs $a) ib=$(vdsa_irqs $b)
+l2check nested:l2-dmatest-step "all say dmatest $N"
+echo "@@ INFO restore, hot-plug, probe and $N copies each: $(( ${EPOCHREALTIME%.*} - ${t0%.*} )) s"
+for v in a b; do
+	checkd nested:l2-upstream-idxd-probed-$v "$(l2 " probed dsa0.*\[$v\]" | cut -c 20-)" \
+		bash -c "l2 ' probed dsa0.*state enabled.*\[$v\]'"
+	check nested:l2-dmaengine-channel-$v bash -c "l2 ' wq0.0 enabled as dma.*\[$v\]'"
+	checkd nested:l2-dmatest-$v "$(l2 " dmatest.*\[$v\]" | cut -c 14-)" \
+		bash -c "l2 ' dmatest.*summary $N tests, 0 failures.*\[$v\]'"
+	check nested:l2-dmesg-clean-$v bash -c "l2 ' dmesg-warnings 0 \[$v\]'"
+done
+la=$(l2 ' portal-interrupts.*\[a\]' | cut -d' ' -f4)
+lb=$(l2 ' portal-interrupts.*\[b\]' | cut -d' ' -f4)
+da=$(( $(vdsa_irqs $a) - ia )) db=$(( $(vdsa_irqs $b) - ib ))
+nsent=$(( $(sent) - sent0 ))
+checkd nested:l2-interrupt-per-copy "L2 a ${la:-?}, L2 b ${lb:-?} for $N copies each" \
+	[ "${la:-0}" = "$N" -a "${lb:-0}" = "$N" ]
+checkd nested:l1-ims-equals-l2 "L1's IMS interrupts: a's vector $da, b's $db; the device's IMS messages $nsent" \
+	[ "$da" = "${la:-x}" -a "$db" = "${lb:-x}" -a "$nsent" = $((da + db)) ]
+slots_ab=$(slots)
+checkd nested:l2-holds-slots "$((slots_ab - slots0)) IMS slots for both L2s' vectors" \
+	[ "$slots_ab" = $((slots0 + 4)) ]
+
+# --- isolation: descriptors from L2 a (l2-isolate on the portal) naming
+# memory L2 does not have get the device's fault status, or SWERR when
+# the record itself has nowhere to go; L1 sees no DMAR fault, no warning
+l2check nested:isolate-step "a say isolate"
+checkd nested:isolate-own "$(l2 ' isolate own')" \
+	bash -c "l2 ' isolate own 0x01 .* copied 0x5a5a5a5a00000007'"
+checkd nested:isolate-src-fault "$(l2 ' isolate src-outside')" \
+	bash -c "l2 ' isolate src-outside 0x03 0x0000000100000000'"
+checkd nested:isolate-dst-fault "$(l2 ' isolate dst-outside')" \
+	bash -c "l2 ' isolate dst-outside 0x83 0x0000000100001000'"
+# SWERR: valid, descriptor and WQ valid, error 0x1a (record address
+# translation), MEMMOVE (3)
+swerr=$(l2 ' isolate cr-outside' | cut -d' ' -f5)
+checkd nested:isolate-cr-swerr "SWERR ${swerr:-none}" \
+	bash -c "[ \$(( (${swerr:-0} >> 8) & 0xff )) = 26 ] && [ \$(( ${swerr:-0} & 1 )) = 1 ] && [ \$(( (${swerr:-0} >> 32) & 0xff )) = 3 ]"
+check nested:isolate-no-dmar-fault bash -c "! dmesg | grep -qiE 'DMAR:.*fault|dmar_fault'"
+check nested:isolate-l1-dmesg-clean dmesg_clean
+
+# mid_work NAME V: L2 V starts a long dmatest; pass once L1 has seen it
+mid_work() {
+	local i1 _
+	l2check nested:$1-work-started "$2 say dmatest-bg 100000"
+	i1=$(vdsa_irqs "${!2}")
+	for _ in $(seq 60); do [ $(( $(vdsa_irqs "${!2}") - i1 )) -ge 3 ] && break; sleep 1; done
+	checkd nested:$1-mid-work "$(( $(vdsa_irqs "${!2}") - i1 )) completions before it" \
+		[ $(( $(vdsa_irqs "${!2}") - i1 )) -ge 3 ]
+}
+
+# --- a function reset from L2 b in the middle of work
+mid_work reset b
+l2check nested:reset-step "b say reset"
+checkd nested:reset-device-disabled "$(l2 ' reset')" \
+	bash -c "l2 ' reset .*: GENSTS 0x00000001 before, 0x00000000 after'"
+check nested:reset-l1-dmesg-clean dmesg_clean
+
+# --- L2 b reboots: QEMU resets the machine and the device with it; the
+# vectors b's guest had enabled go back (its vector leaves
+# /proc/interrupts), a keeps its own, and b's QEMU, which still holds the
+# device open, keeps only the one internal slot every open device has
+l2check nested:reboot-step "b send reboot"
+l2check nested:reboot-reset-seen "b reset-wait 120"
+for _ in $(seq 30); do [ "$(slots)" = $((slots_ab - 1)) ] && break; sleep 1; done
+checkd nested:reboot-slots-back "$slots_ab with both, $(slots) after b's reboot" \
+	[ "$(slots)" = $((slots_ab - 1)) ]
+check nested:reboot-vector-freed bash -c "! grep -q 'vdsa-$b-1' /proc/interrupts"
+check nested:reboot-a-kept bash -c "grep -q 'vdsa-$a-1' /proc/interrupts"
+check nested:reboot-l1-dmesg-clean dmesg_clean
+
+# --- L1 kills a's QEMU in the middle of work: a's slots all back
+mid_work kill a
+l2check nested:kill-step "a kill"
+for _ in $(seq 30); do [ "$(slots)" = $((slots0 + 1)) ] && break; sleep 1; done
+checkd nested:kill-slots-back "$(slots) with b's QEMU alone" [ "$(slots)" = $((slots0 + 1)) ]
+check nested:kill-vectors-gone bash -c "! grep -q 'vdsa-$a' /proc/interrupts"
+check nested:kill-l1-dmesg-clean dmesg_clean
+l2check nested:quit-b "b quit"
+l2end
+check nested:slots-back-after-quit [ "$(slots)" = "$slots0" ]
+
+check nested:mdev-remove bash -c "echo 1 > /sys/bus/mdev/devices/$a/remove && echo 1 > /sys/bus/mdev/devices/$b/remove"
+check nested:slots-back [ "$(slots)" = "$slots0" ]
+check nested:unload bash -c "echo wq0.0 > /sys/bus/dsa/drivers/mdev/unbind &&
+	echo wq0.1 > /sys/bus/dsa/drivers/mdev/unbind && rmmod idxd_ims"
 check nested:l1-dmesg-clean dmesg_clean
 finish

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Build the nested guest's (L2's) initramfs: busybox-static, its /init,
-# and Debian's idxd_bus and idxd (decompressed: busybox insmod cannot
-# read .ko.xz) with the kernel's own dmatest (make upstream-modules).
+# Build the nested guest's (L2's) initramfs: busybox-static, its /init
+# and commands, l2-isolate (static), Debian's idxd_bus and idxd
+# (decompressed: busybox insmod cannot read .ko.xz) and the kernel's own
+# dmatest (make upstream-modules).
 # Usage: l2-initramfs.sh; prints the file's path.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +17,8 @@ dmatest=$CACHE/upstream-kmod/dmatest/drivers/dma/dmatest.ko
 out=$CACHE/vm/l2-initramfs-$kver.cpio.gz
 [ -s "$dmatest" ] || die "no $dmatest (run 'make upstream-modules')"
 if [ -f "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$top/tests/nested/l2-init" ] &&
-   [ "$out" -nt "$top/tests/nested/l2-dmatest.sh" ] && [ "$out" -nt "$dmatest" ]; then
+   [ "$out" -nt "$top/tests/nested/l2-cmds.sh" ] &&
+   [ "$out" -nt "$top/tests/nested/l2-isolate.c" ] && [ "$out" -nt "$dmatest" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -25,7 +27,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,dev,proc,sys,lib/modules}
 cp /bin/busybox "$work/bin/busybox"
 install -m 0755 "$top/tests/nested/l2-init" "$work/init"
-install -m 0644 "$top/tests/nested/l2-dmatest.sh" "$work/l2-dmatest.sh"
+install -m 0644 "$top/tests/nested/l2-cmds.sh" "$work/l2-cmds.sh"
+${CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$work/bin/l2-isolate" "$top/tests/nested/l2-isolate.c"
 for m in drivers/dma/idxd/idxd_bus drivers/dma/idxd/idxd; do
 	xz -dc "$mods/$m.ko.xz" > "$work/lib/modules/$(basename "$m").ko"
 done
