@@ -11,6 +11,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/eventfd.h>
 #include <linux/interrupt.h>
+#include <linux/sizes.h>
+#include <linux/unaligned.h>
 #include "mdev.h"
 
 #define VDSA_BOUNCE		BIT(VDSA_MAX_XFER_SHIFT)
@@ -100,6 +102,7 @@ static bool vdsa_op_supported(u8 op)
 	case IDXD_IMS_OP_COMPVAL:
 	case IDXD_IMS_OP_CRCGEN:
 	case IDXD_IMS_OP_COPY_CRC:
+	case IDXD_IMS_OP_DUALCAST:
 		return true;
 	default:
 		return false;
@@ -115,7 +118,41 @@ static bool vdsa_op_sized(u8 op)
 static bool vdsa_op_writes_dst(u8 op)
 {
 	return op == IDXD_IMS_OP_MEMMOVE || op == IDXD_IMS_OP_MEMFILL ||
-	       op == IDXD_IMS_OP_COPY_CRC;
+	       op == IDXD_IMS_OP_COPY_CRC || op == IDXD_IMS_OP_DUALCAST;
+}
+
+/* DUALCAST's second destination, in the operation-specific bytes. */
+static u64 vdsa_dst2(const struct idxd_ims_desc *d)
+{
+	return get_unaligned_le64(d->op);
+}
+
+static bool vdsa_overlap(u64 a, u64 b, u32 len)
+{
+	return a < b + len && b < a + len;
+}
+
+/*
+ * What the device checks of a guest's buffers before it starts, and
+ * cannot see on bounce buffers: DUALCAST's destinations share their page
+ * offset, and neither it nor COPY_CRC may overlap its own buffers.
+ */
+static u8 vdsa_check_buffers(const struct idxd_ims_desc *d)
+{
+	u8 op = d->flags_opcode >> 24;
+	u64 dst2 = vdsa_dst2(d);
+
+	if (op == IDXD_IMS_OP_DUALCAST) {
+		if ((d->dst ^ dst2) & (SZ_4K - 1))
+			return IDXD_IMS_ST_DCAST_ERR;
+		if (vdsa_overlap(d->src, d->dst, d->size) ||
+		    vdsa_overlap(d->src, dst2, d->size) ||
+		    vdsa_overlap(d->dst, dst2, d->size))
+			return IDXD_IMS_ST_OVERLAP_BUFFERS;
+	}
+	if (op == IDXD_IMS_OP_COPY_CRC && vdsa_overlap(d->src, d->dst, d->size))
+		return IDXD_IMS_ST_OVERLAP_BUFFERS;
+	return 0;
 }
 
 /**
@@ -130,6 +167,7 @@ static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
 {
 	u32 flags = d->flags_opcode & 0xffffff;
 	u8 op = d->flags_opcode >> 24;
+	u8 st;
 
 	*vec = -1;
 	if (d->pasid_priv || (flags & ~VDSA_GUEST_FLAGS))
@@ -138,6 +176,9 @@ static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
 		return IDXD_IMS_ST_BAD_OPCODE;
 	if (vdsa_op_sized(op) && (!d->size || d->size > VDSA_BOUNCE))
 		return IDXD_IMS_ST_XFER_ERANGE;
+	st = vdsa_check_buffers(d);
+	if (st)
+		return st;
 	if (flags & IDXD_IMS_F_RCI) {
 		/* vector 0 is the device's own; a guest names 1..N-1 */
 		if (!d->int_handle || d->int_handle >= vd->nr_vecs ||
@@ -188,6 +229,18 @@ static u8 vdsa_stage(struct vdsa *vd, struct vdsa_slot *s,
 		break;
 	case IDXD_IMS_OP_MEMFILL:
 		h->dst = s->iova[1];	/* src is the pattern */
+		break;
+	case IDXD_IMS_OP_DUALCAST:
+		/*
+		 * One bounce copy serves both destinations: the host moves
+		 * it, and vdsa_finish() writes it to each.
+		 */
+		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault);
+		h->flags_opcode = (h->flags_opcode & 0xffffff) |
+				  IDXD_IMS_OP_MEMMOVE << 24;
+		memset(h->op, 0, sizeof(h->op));
+		h->src = s->iova[0];
+		h->dst = s->iova[1];
 		break;
 	case IDXD_IMS_OP_COMPARE:
 		st = vdsa_read_guest(vd, g->src, s->buf[0], g->size, fault) ?:
@@ -277,7 +330,7 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	}
 	/* the host always wants the record and an interrupt: it copies back */
 	h.pasid_priv = 0;
-	h.flags_opcode = (g->flags_opcode & ~0xffffffu) |
+	h.flags_opcode = (h.flags_opcode & ~0xffffffu) |
 			 (g->flags_opcode & (IDXD_IMS_F_CR | IDXD_IMS_F_CC)) |
 			 IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR | IDXD_IMS_F_RCI;
 	h.completion_addr = s->cr_iova;
@@ -300,12 +353,19 @@ static void vdsa_finish(struct vdsa *vd, unsigned int wq, struct vdsa_slot *s)
 	const struct idxd_ims_desc *g = &s->gdesc;
 	struct idxd_ims_completion c = *s->cr;
 	u8 op = g->flags_opcode >> 24;
+	u64 bad = 0;
 
 	if ((c.status & IDXD_IMS_ST_MASK) == IDXD_IMS_ST_SUCCESS &&
-	    vdsa_op_writes_dst(op) &&
-	    vfio_dma_rw(&vd->vdev, g->dst, s->buf[1], g->size, true)) {
+	    vdsa_op_writes_dst(op)) {
+		if (vfio_dma_rw(&vd->vdev, g->dst, s->buf[1], g->size, true))
+			bad = g->dst;
+		else if (op == IDXD_IMS_OP_DUALCAST &&
+			 vfio_dma_rw(&vd->vdev, vdsa_dst2(g), s->buf[1], g->size, true))
+			bad = vdsa_dst2(g);
+	}
+	if (bad) {
 		c.status = IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT;
-		c.fault_addr = g->dst;
+		c.fault_addr = bad;
 		c.bytes_completed = 0;
 	} else if (c.fault_addr) {
 		/* a fault in a bounce buffer is one in the guest's buffer */

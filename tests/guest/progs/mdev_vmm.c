@@ -802,6 +802,77 @@ static void close_guest(struct guest *g)
 	close(g->container);
 }
 
+/*
+ * DUALCAST: the source to two destinations whose page offsets match; one
+ * offset apart, or overlapping, refused as the device refuses them; a
+ * second destination the guest does not have, a write fault naming it.
+ * CFLUSH is not offered (OPCAP): the virtual DSA cannot flush the VMM's
+ * mapping of guest memory without pinning it.
+ */
+static void test_dualcast(struct guest *g)
+{
+	struct idxd_ims_desc d, good;
+	uint64_t opcap = reg64(g, 0x40), irqs = 0;
+	uint64_t dst2 = gpa(g, data(g, 2)) + 0x40;
+	uint8_t st;
+	int i;
+
+	result("dualcast-in-opcap", opcap & (1ull << IDXD_IMS_OP_DUALCAST),
+	       "opcap %#llx", (unsigned long long)opcap);
+	result("cflush-not-in-opcap", !(opcap & (1ull << IDXD_IMS_OP_CFLUSH)), NULL);
+	for (i = 0; i < 3000; i++)
+		data(g, 0)[i] = (uint8_t)(i * 7 + 3);
+	memset(data(g, 1), 0, 4096);
+	memset(data(g, 2), 0, 8192);
+	desc(&good, IDXD_IMS_OP_DUALCAST, IDXD_IMS_F_RCI, gpa(g, cr(g, 0)));
+	good.src = gpa(g, data(g, 0));
+	good.dst = gpa(g, data(g, 1)) + 0x40;
+	good.size = 3000;
+	good.int_handle = 1;
+	memcpy(good.op, &dst2, 8);
+	memset(cr(g, 0), 0, 32);
+	submit(g, &good, 1);
+	irqs = wait_efd(g->efd[1], 5000);
+	st = wait_cr(g, 0);
+	result("dualcast-copies", st == IDXD_IMS_ST_SUCCESS && irqs == 1 &&
+	       !memcmp(data(g, 1) + 0x40, data(g, 0), 3000) &&
+	       !memcmp(data(g, 2) + 0x40, data(g, 0), 3000) &&
+	       !data(g, 1)[0x40 + 3000] && !data(g, 2)[0x40 + 3000],
+	       "status %#x, %llu interrupts", st, (unsigned long long)irqs);
+
+	d = good;
+	d.flags_opcode &= ~IDXD_IMS_F_RCI;
+	d.int_handle = 0;
+	dst2 += 8;			/* page offsets differ */
+	memcpy(d.op, &dst2, 8);
+	st = refused(g, &d);
+	result("dualcast-misaligned", st == IDXD_IMS_ST_DCAST_ERR, "status %#x", st);
+	dst2 = d.dst;			/* the same buffer twice */
+	memcpy(d.op, &dst2, 8);
+	st = refused(g, &d);
+	result("dualcast-overlap", st == IDXD_IMS_ST_OVERLAP_BUFFERS, "status %#x", st);
+	dst2 = 0x90000040;		/* never mapped */
+	memcpy(d.op, &dst2, 8);
+	st = refused(g, &d);
+	result("dualcast-dst2-unmapped",
+	       st == (IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT) &&
+	       cr(g, 2)->fault_addr == dst2, "status %#x fault %#llx", st,
+	       (unsigned long long)cr(g, 2)->fault_addr);
+	d = good;
+	d.flags_opcode = (IDXD_IMS_OP_CFLUSH << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
+	d.int_handle = 0;
+	memset(d.op, 0, sizeof(d.op));
+	st = refused(g, &d);
+	result("cflush-refused", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
+	d = good;
+	d.flags_opcode = (IDXD_IMS_OP_COPY_CRC << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
+	d.int_handle = 0;
+	d.dst = d.src + 100;
+	memset(d.op, 0, sizeof(d.op));
+	st = refused(g, &d);
+	result("copy-crc-overlap", st == IDXD_IMS_ST_OVERLAP_BUFFERS, "status %#x", st);
+}
+
 int main(int argc, char **argv)
 {
 	struct guest a = { .tag = 'a' }, b = { .tag = 'b' };
@@ -825,6 +896,7 @@ int main(int argc, char **argv)
 	test_work(&a, &b, 40);
 	test_work(&b, &a, 40);
 	test_bad_input(&a, &b);
+	test_dualcast(&a);
 	test_masking(&a);
 	test_retarget(&a);
 	if (argc == 4)
