@@ -20,7 +20,8 @@ lines it produced and a last line "@@ STEP <rc> <seconds>":
   NAME reset-wait [S]  wait until QEMU reports a system reset (L2 rebooting)
   NAME kill            SIGKILL its QEMU (a VMM dying mid-work)
   NAME quit            QMP quit; rc is QEMU's exit code
-NAME "all" does say/quit on every L2 at once.
+NAME "all" does say/quit on every L2 at once, each line it answers
+ending " [NAME]".
 """
 import argparse
 import json
@@ -235,7 +236,7 @@ def step(vms, line, timeout):
                 if i is None:
                     rc = 1
                     out.append(f"@@ L2 FAIL {n}: no end of '{arg}'")
-                out += [f"{s}" if len(names) == 1 else f"{s} [{n}]"
+                out += [f"{s} [{n}]" if words[0] == "all" else s
                         for s in vms[n].said_since(marks[n])]
     elif what == "wait":
         pat, _, secs = arg.rpartition(" ") if re.search(r" \d+$", arg) else (arg, "", "600")
