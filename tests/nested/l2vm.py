@@ -10,13 +10,13 @@ migration to a file (`save`, run on the host, where TCG is one level).
 Each L2 the test runs is that file restored (`run`), with the virtual DSA
 hot-plugged into its PCIe root port by QMP `device_add vfio-pci,sysfsdev=`
 before it resumes: a VMM adding a device to a running guest, which Linux's
-pciehp/acpiphp and upstream idxd take as they would on hardware.
+pciehp (native PCIe hot-plug: cheaper for L2 than ACPI's) and upstream
+idxd take as they would on hardware.
 
 `run` reads steps on stdin, one a line, and answers each with the L2
 lines it produced and a last line "@@ STEP <rc> <seconds>":
   NAME say TEXT        type TEXT on L2 NAME's console, wait for "@@ L2-END"
   NAME send TEXT       type TEXT, do not wait
-  NAME wait REGEX [S]  wait for a console line matching REGEX
   NAME reset-wait [S]  wait until QEMU reports a system reset (L2 rebooting)
   NAME kill            SIGKILL its QEMU (a VMM dying mid-work)
   NAME quit            QMP quit; rc is QEMU's exit code
@@ -169,10 +169,20 @@ class L2:
 def save(a):
     """Boot L2 to its command prompt and save it to a.out."""
     t0 = time.time()
+    for what in ("kernel", "initrd", "append", "out"):
+        if not getattr(a, what):
+            sys.exit(f"l2vm: save needs --{what}")
+    for f in (a.kernel, a.initrd):
+        if not os.path.isfile(f):
+            sys.exit(f"l2vm: no such file: {f}")
     argv = qemu_base(a, "save") + [
         "-kernel", a.kernel, "-initrd", a.initrd, "-append", a.append]
     vm = L2("save", argv, a.console)
-    vm.connect_qmp(f"{a.tmp}/save.qmp")
+    try:
+        vm.connect_qmp(f"{a.tmp}/save.qmp")
+    except RuntimeError as e:
+        vm.proc.kill()
+        sys.exit(f"l2vm: {e} (QEMU's output: {a.console})")
     if vm.wait_line(0, r"^@@ L2-READY", a.timeout) is None:
         vm.proc.kill()
         sys.exit(f"l2vm: L2 did not reach its prompt in {a.timeout} s (see {a.console})")
@@ -238,11 +248,6 @@ def step(vms, line, timeout):
                     out.append(f"@@ L2 FAIL {n}: no end of '{arg}'")
                 out += [f"{s} [{n}]" if words[0] == "all" else s
                         for s in vms[n].said_since(marks[n])]
-    elif what == "wait":
-        pat, _, secs = arg.rpartition(" ") if re.search(r" \d+$", arg) else (arg, "", "600")
-        vm = vms[names[0]]
-        if vm.wait_line(0, pat, float(secs)) is None:
-            rc = 1
     elif what == "reset-wait":
         if not vms[names[0]].wait_event("RESET", float(arg or 600)):
             rc = 1
@@ -260,11 +265,22 @@ def step(vms, line, timeout):
     print(f"@@ STEP {rc} {time.time() - t0:.1f}", flush=True)
 
 
+def vm_spec(text):
+    """NAME=MDEV-UUID, as --vm takes it."""
+    name, sep, mdev = text.partition("=")
+    if not sep or not name or name == "all" or not re.fullmatch(r"[0-9a-fA-F-]{36}", mdev):
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=MDEV-UUID")
+    return name, mdev
+
+
 def run(a):
     vms = {}
+    if a.vm and not os.path.isfile(a.snapshot or ""):
+        print(f"@@ L2 FAIL no saved L2 at {a.snapshot} (tests/nested/l2-snapshot.sh)",
+              flush=True)
+        return 1
     try:
-        for spec in a.vm:
-            name, mdev = spec.split("=", 1)
+        for name, mdev in a.vm:
             vms[name], secs = restore(a, name, mdev)
             print(f"@@ L2-RESTORED {name} {secs:.1f}", flush=True)
     except RuntimeError as e:
@@ -297,7 +313,7 @@ def main():
     p.add_argument("--console", default="/dev/null", help="save: console log")
     p.add_argument("--out", help="save: the file to write")
     p.add_argument("--snapshot", help="run: the saved L2")
-    p.add_argument("--vm", action="append", default=[],
+    p.add_argument("--vm", action="append", default=[], type=vm_spec,
                    help="run: NAME=MDEV-UUID, one per L2")
     a = p.parse_args()
     if a.mode == "save":
