@@ -47,6 +47,7 @@ typedef struct DsaRes {
 
 typedef struct DsaCtx {
     IntelDsaState *s;
+    AddressSpace *as;           /* the descriptor's DMA: dsa_dma_as() */
     unsigned int wq;
     bool ims;
     bool in_batch;
@@ -83,6 +84,15 @@ static bool dsa_zero(const uint8_t *p, size_t from, size_t to)
 
 /* ---- DMA helpers ------------------------------------------------------------ */
 
+static MemTxResult dsa_dma(DsaCtx *c, uint64_t addr, void *buf, uint32_t len,
+                           DMADirection dir)
+{
+    if (!c->as) {
+        return MEMTX_ERROR;
+    }
+    return dma_memory_rw(c->as, addr, buf, len, dir, MEMTXATTRS_UNSPECIFIED);
+}
+
 static uint32_t dsa_chunk(uint64_t addr, uint32_t left)
 {
     uint64_t room = DSA_PAGE - (addr & (DSA_PAGE - 1));
@@ -94,14 +104,14 @@ static uint32_t dsa_chunk(uint64_t addr, uint32_t left)
 static uint32_t dsa_read(DsaCtx *c, uint64_t addr, void *buf, uint32_t len,
                          DsaRes *r)
 {
-    PCIDevice *pdev = PCI_DEVICE(c->s);
     uint32_t done = 0;
 
     while (done < len) {
         uint32_t n = dsa_chunk(addr + done, len - done);
 
         if (addr + done < addr ||       /* wrapped past 2^64 */
-            pci_dma_read(pdev, addr + done, (uint8_t *)buf + done, n) !=
+            dsa_dma(c, addr + done, (uint8_t *)buf + done, n,
+                    DMA_DIRECTION_TO_DEVICE) !=
             MEMTX_OK) {
             r->status = DSA_COMP_PAGE_FAULT;
             r->fault_addr = (addr + done) & ~(DSA_PAGE - 1);
@@ -116,14 +126,14 @@ static uint32_t dsa_read(DsaCtx *c, uint64_t addr, void *buf, uint32_t len,
 static uint32_t dsa_write(DsaCtx *c, uint64_t addr, const void *buf,
                           uint32_t len, DsaRes *r)
 {
-    PCIDevice *pdev = PCI_DEVICE(c->s);
     uint32_t done = 0;
 
     while (done < len) {
         uint32_t n = dsa_chunk(addr + done, len - done);
 
         if (addr + done < addr ||
-            pci_dma_write(pdev, addr + done, (const uint8_t *)buf + done, n) !=
+            dsa_dma(c, addr + done, (uint8_t *)buf + done, n,
+                    DMA_DIRECTION_FROM_DEVICE) !=
             MEMTX_OK) {
             r->status = DSA_COMP_PAGE_FAULT;
             r->fault_addr = (addr + done) & ~(DSA_PAGE - 1);
@@ -464,15 +474,15 @@ static uint64_t dsa_guest_tsc(void)
  */
 static bool dsa_write_cr(DsaCtx *c, const DsaDescView *d, const DsaRes *r)
 {
-    PCIDevice *pdev = PCI_DEVICE(c->s);
     uint8_t cr[32];
 
     dsa_fill_cr(r, cr);
     if (dsa_stamped(c, d, r)) {
         stq_le_p(cr + 16, dsa_guest_tsc());
     }
-    if (pci_dma_write(pdev, d->cr_addr + 1, cr + 1, 31) != MEMTX_OK ||
-        pci_dma_write(pdev, d->cr_addr, cr, 1) != MEMTX_OK) {
+    if (dsa_dma(c, d->cr_addr + 1, cr + 1, 31, DMA_DIRECTION_FROM_DEVICE) !=
+        MEMTX_OK ||
+        dsa_dma(c, d->cr_addr, cr, 1, DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
         return false;
     }
     return true;
@@ -505,7 +515,7 @@ static void dsa_complete(DsaCtx *c, const DsaDescView *d, DsaRes *r,
         if (cr_written && dsa_stamped(c, d, r)) {
             uint64_t t = cpu_to_le64(dsa_guest_tsc());
 
-            pci_dma_write(PCI_DEVICE(c->s), d->cr_addr + 24, &t, 8);
+            dsa_dma(c, d->cr_addr + 24, &t, 8, DMA_DIRECTION_FROM_DEVICE);
         }
         dsa_irq_fire(c->s, c->ims, d->int_handle);
     }
@@ -615,7 +625,8 @@ static void dsa_run_one(DsaCtx *c, const DsaDescView *d, DsaRes *r)
 
 void dsa_execute(IntelDsaState *s, unsigned int wq, const DsaQueued *q)
 {
-    DsaCtx c = { .s = s, .wq = wq, .ims = q->ims };
+    DsaCtx c = { .s = s, .wq = wq, .ims = q->ims,
+                 .as = dsa_dma_as(s, wq, q->desc) };
     DsaDescView d;
     DsaRes r = { 0 };
 

@@ -19,16 +19,24 @@
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
+#include "hw/pci/pci_bus.h"
 #include "hw/pci/pcie.h"
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
+#include "hw/i386/intel_iommu.h"
+#include "hw/i386/x86-iommu.h"
 #include "intel-dsa.h"
 
 #define DSA_PORTAL_PAGE         0x1000
 #define DSA_PORTALS_PER_WQ      4
+
+/* Extended capabilities with pasid=on */
+#define DSA_ATS_CAP_OFFSET      0x100
+#define DSA_PASID_CAP_OFFSET    0x110
+#define DSA_PASID_WIDTH         20
 
 #define dsa_guest_error(fmt, ...) \
     qemu_log_mask(LOG_GUEST_ERROR, "intel-dsa: " fmt "\n", ##__VA_ARGS__)
@@ -53,6 +61,68 @@ static bool dsa_bus_master(IntelDsaState *s)
 {
     return pci_get_word(PCI_DEVICE(s)->config + PCI_COMMAND) &
            PCI_COMMAND_MASTER;
+}
+
+/* ---- PASID and ATS ---------------------------------------------------- */
+
+static bool dsa_pasid_cap_enabled(IntelDsaState *s)
+{
+    return s->pasid &&
+           (pci_get_word(PCI_DEVICE(s)->config + DSA_PASID_CAP_OFFSET +
+                         PCI_PASID_CTRL) & PCI_PASID_CTRL_ENABLE);
+}
+
+static bool dsa_ats_enabled(IntelDsaState *s)
+{
+    return s->pasid &&
+           (pci_get_word(PCI_DEVICE(s)->config + DSA_ATS_CAP_OFFSET +
+                         PCI_ATS_CTRL) & PCI_ATS_CTRL_ENABLE);
+}
+
+/*
+ * The PASID a WQ's descriptor's accesses carry, or PCI_NO_PASID: a
+ * dedicated WQ's from its WQCFG, a shared WQ's from the descriptor
+ * itself (ENQCMD/ENQCMDS put it there); none while the WQ has PASID off.
+ */
+static uint32_t dsa_desc_pasid(const IntelDsaState *s, unsigned int i,
+                               const uint8_t *desc)
+{
+    const DsaWq *wq = &s->wq[i];
+
+    if (!(wq->cfg[2] & DSA_WQCFG_PASID_EN)) {
+        return PCI_NO_PASID;
+    }
+    if (wq->cfg[2] & DSA_WQCFG_MODE_DEDICATED) {
+        return (wq->cfg[2] >> DSA_WQCFG_PASID_SHIFT) & DSA_WQCFG_PASID_MASK;
+    }
+    return ldl_le_p(desc) & DSA_WQCFG_PASID_MASK;
+}
+
+/*
+ * Where a descriptor's DMA goes.  Without PASID: the bus-master address
+ * space, as any PCI device's.  With one: intel-iommu's address space for
+ * this requester and PASID, whose translation applies that PASID's entry
+ * (first stage for a process's page tables).  NULL (every access fails)
+ * for PASID DMA with bus mastering off.  With ATS enabled the device
+ * asks for translations, so failed walks are its own to report (see the
+ * QEMU patch that adds ats_requests).
+ */
+AddressSpace *dsa_dma_as(IntelDsaState *s, unsigned int i, const uint8_t *desc)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pasid = dsa_desc_pasid(s, i, desc);
+    VTDAddressSpace *vas;
+
+    if (!s->vtd) {
+        return pci_get_address_space(pdev);
+    }
+    vas = vtd_find_add_as(INTEL_IOMMU_DEVICE(s->vtd), pci_get_bus(pdev),
+                          pdev->devfn, pasid);
+    vas->ats_requests = dsa_ats_enabled(s);
+    if (pasid == PCI_NO_PASID) {
+        return pci_get_address_space(pdev);
+    }
+    return dsa_bus_master(s) ? &vas->as : NULL;
 }
 
 /* ---- capability registers ---------------------------------------------- */
@@ -359,7 +429,12 @@ static void dsa_work_bh(void *opaque)
     }
 }
 
-static void dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
+/*
+ * Queue the descriptor assembled on a portal page.  False when it was not
+ * accepted: a shared WQ's portal then answers the write with an error,
+ * which ENQCMD/ENQCMDS (emu/patches) turn into "retry" (ZF=1).
+ */
+static bool dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
 {
     DsaWq *wq = &s->wq[i];
     bool limited = page & 1;
@@ -368,14 +443,14 @@ static void dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
     if (dsa_state(s) != DSA_STATE_ENABLED || !wq->enabled) {
         wq->dropped++;
         dsa_guest_error("wq%u: descriptor to a disabled WQ dropped", i);
-        return;
+        return false;
     }
     if (wq->count >= wq->ring_size ||
         (limited && !(wq->cfg[2] & DSA_WQCFG_MODE_DEDICATED) &&
          wq->count >= (wq->cfg[1] & 0xffff))) {
         /* A posted write to a full dedicated WQ is silently dropped. */
         wq->dropped++;
-        return;
+        return false;
     }
     q = &wq->ring[(wq->head + wq->count) % wq->ring_size];
     memcpy(q->desc, wq->asm_buf[page], 64);
@@ -384,9 +459,50 @@ static void dsa_wq_submit(IntelDsaState *s, unsigned int i, unsigned int page)
     wq->submitted++;
     dsa_wq_update_status(wq);
     qemu_bh_schedule(s->work_bh);
+    return true;
 }
 
 /* ---- commands ------------------------------------------------------------ */
+
+/*
+ * DRAIN_PASID runs, ABORT_PASID drops, every queued descriptor whose
+ * accesses carry this PASID: a dedicated WQ's whole queue when the WQ
+ * has the PASID, a shared WQ's entries that name it.  Descriptors run in
+ * order per WQ, so on a shared WQ a drain runs up to the last match.
+ */
+static void dsa_pasid_cmd(IntelDsaState *s, bool abort, uint32_t pasid)
+{
+    unsigned int i, k;
+
+    for (i = 0; i < s->num_wqs; i++) {
+        DsaWq *wq = &s->wq[i];
+        uint32_t kept = 0, last = 0;
+
+        if (!wq->enabled) {
+            continue;
+        }
+        for (k = 0; k < wq->count; k++) {
+            DsaQueued *q = &wq->ring[(wq->head + k) % wq->ring_size];
+
+            if (dsa_desc_pasid(s, i, q->desc) != pasid) {
+                if (abort) {
+                    wq->ring[(wq->head + kept) % wq->ring_size] = *q;
+                }
+                kept++;
+            } else {
+                last = k + 1;
+            }
+        }
+        if (abort) {
+            wq->count = kept;
+            dsa_wq_update_status(wq);
+        } else {
+            while (last-- && dsa_wq_pop_run(s, i)) {
+                ;
+            }
+        }
+    }
+}
 
 /*
  * RESET_WQ returns a WQ's configuration to its defaults but for its size:
@@ -527,8 +643,11 @@ static uint32_t dsa_cmd_enable_wq(IntelDsaState *s, uint32_t operand)
     if (wq->cfg[2] & DSA_WQCFG_BOF) {
         return DSA_CMDERR_WQ_BOF;
     }
-    if (wq->cfg[2] & DSA_WQCFG_PASID_EN) {
-        return DSA_CMDERR_WQ_PASID;         /* no PASID capability */
+    if ((wq->cfg[2] & DSA_WQCFG_PASID_EN) && !dsa_pasid_cap_enabled(s)) {
+        return DSA_CMDERR_WQ_PASID;         /* PASID capability off */
+    }
+    if (!mode && !(wq->cfg[2] & DSA_WQCFG_PASID_EN)) {
+        return DSA_CMDERR_WQ_PASID;         /* ENQCMD needs PASID */
     }
     if (dsa_wq_max_batch_shift(wq) > s->max_batch_shift ||
         dsa_wq_max_batch_shift(wq) < 1) {
@@ -673,7 +792,8 @@ static uint32_t dsa_run_cmd(IntelDsaState *s, uint32_t cmd, uint32_t operand,
         return DSA_CMDERR_OK;
     case DSA_CMD_DRAIN_PASID:
     case DSA_CMD_ABORT_PASID:
-        /* Only WQs with PASID enabled match, and the model has none. */
+        dsa_pasid_cmd(s, cmd == DSA_CMD_ABORT_PASID,
+                      operand & DSA_WQCFG_PASID_MASK);
         return DSA_CMDERR_OK;
     case DSA_CMD_DRAIN_ALL:
         for (unsigned int i = 0; i < s->num_wqs; i++) {
@@ -1233,8 +1353,8 @@ static uint64_t dsa_portal_read(void *opaque, hwaddr addr, unsigned size)
  * driver serialises); a store that overlaps bytes already held starts a
  * new descriptor and counts the old one as torn.
  */
-static void dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
-                             unsigned size)
+static MemTxResult dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
+                                    unsigned size, MemTxAttrs attrs)
 {
     IntelDsaState *s = opaque;
     unsigned int wqi = addr / (DSA_PORTAL_PAGE * DSA_PORTALS_PER_WQ);
@@ -1244,7 +1364,7 @@ static void dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
     DsaWq *wq;
 
     if (wqi >= s->num_wqs || pos + size > 64) {
-        return;
+        return MEMTX_OK;
     }
     wq = &s->wq[wqi];
     if (wq->asm_mask[page] & bits) {
@@ -1259,13 +1379,17 @@ static void dsa_portal_write(void *opaque, hwaddr addr, uint64_t val,
     wq->asm_mask[page] |= bits;
     if (wq->asm_mask[page] == UINT64_MAX) {
         wq->asm_mask[page] = 0;
-        dsa_wq_submit(s, wqi, page);
+        if (!dsa_wq_submit(s, wqi, page) &&
+            !(wq->cfg[2] & DSA_WQCFG_MODE_DEDICATED)) {
+            return MEMTX_ERROR;
+        }
     }
+    return MEMTX_OK;
 }
 
 static const MemoryRegionOps dsa_portal_ops = {
     .read = dsa_portal_read,
-    .write = dsa_portal_write,
+    .write_with_attrs = dsa_portal_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = { .min_access_size = 4, .max_access_size = 8 },
     .impl = { .min_access_size = 4, .max_access_size = 8 },
@@ -1311,6 +1435,34 @@ static bool dsa_check_props(IntelDsaState *s, Error **errp)
     return false;
 }
 
+/*
+ * pasid=on: ATS (page-aligned requests) and PASID (20 bits, privileged
+ * mode) capabilities, as on Sapphire Rapids; PASID-tagged DMA needs
+ * intel-iommu with x-pasid-mode=on, given before this device.
+ */
+static bool dsa_init_pasid(IntelDsaState *s, Error **errp)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    X86IOMMUState *iommu = x86_iommu_get_default();
+    uint8_t *cap = pdev->config + DSA_PASID_CAP_OFFSET;
+
+    if (!iommu || !object_dynamic_cast(OBJECT(iommu), TYPE_INTEL_IOMMU_DEVICE) ||
+        !object_property_get_bool(OBJECT(iommu), "x-pasid-mode", NULL)) {
+        error_setg(errp, "intel-dsa: pasid=on needs -device intel-iommu,"
+                   "x-scalable-mode=on,x-pasid-mode=on before the DSA");
+        return false;
+    }
+    s->vtd = OBJECT(iommu);
+    pcie_ats_init(pdev, DSA_ATS_CAP_OFFSET, true);
+    pcie_add_capability(pdev, PCI_EXT_CAP_ID_PASID, 1, DSA_PASID_CAP_OFFSET,
+                        PCI_EXT_CAP_PASID_SIZEOF);
+    pci_set_word(cap + PCI_PASID_CAP,
+                 PCI_PASID_CAP_PRIV | (DSA_PASID_WIDTH << 8));
+    pci_set_word(pdev->wmask + DSA_PASID_CAP_OFFSET + PCI_PASID_CTRL,
+                 PCI_PASID_CTRL_ENABLE | PCI_PASID_CTRL_PRIV);
+    return true;
+}
+
 static void dsa_realize(PCIDevice *pdev, Error **errp)
 {
     IntelDsaState *s = INTEL_DSA(pdev);
@@ -1354,6 +1506,10 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     pcie_cap_flr_init(pdev);
+    if (s->pasid && !dsa_init_pasid(s, errp)) {
+        pcie_cap_exit(pdev);
+        return;
+    }
     if (msix_init(pdev, dsa_msix_vectors(s), &s->bar0, 0,
                   DSA_MSIX_TABLE_OFFSET, &s->bar0, 0, DSA_MSIX_PBA_OFFSET,
                   0x90, errp)) {
@@ -1438,6 +1594,8 @@ static const Property dsa_properties[] = {
     DEFINE_PROP_BOOL("emulation-id", IntelDsaState, emulation_id, true),
     /* DSA 2.0's event log; off as on SPR (DSA 1.0) */
     DEFINE_PROP_BOOL("event-log", IntelDsaState, event_log, false),
+    /* PASID and ATS capabilities: shared virtual addressing */
+    DEFINE_PROP_BOOL("pasid", IntelDsaState, pasid, false),
 };
 
 static const VMStateDescription dsa_vmstate = {

@@ -12,6 +12,7 @@
 
 #include "hw/pci/pci_device.h"
 #include "qom/object.h"
+#include "exec/memory.h"
 
 #define TYPE_INTEL_DSA "intel-dsa"
 OBJECT_DECLARE_SIMPLE_TYPE(IntelDsaState, INTEL_DSA)
@@ -159,6 +160,8 @@ enum {
 #define DSA_WQCFG_MODE_DEDICATED (1u << 0)
 #define DSA_WQCFG_BOF           (1u << 1)
 #define DSA_WQCFG_PRIO_SHIFT    4
+#define DSA_WQCFG_PASID_SHIFT   8           /* bits 27:8 */
+#define DSA_WQCFG_PASID_MASK    0xfffffu
 #define DSA_WQCFG_PASID_EN      (1u << 28)
 #define DSA_WQCFG_PRIV          (1u << 29)
 #define DSA_GENCFG_USER_INT_EN  (1u << 12)
@@ -313,6 +316,7 @@ struct IntelDsaState {
     bool shared_mode;
     bool emulation_id;          /* off: look like silicon (no marker, 8086 subsystem) */
     bool event_log;             /* GENCAP.evl_support and the event log */
+    bool pasid;                 /* PASID and ATS capabilities, shared WQs */
 
     /* registers */
     uint64_t gencfg;
@@ -346,6 +350,7 @@ struct IntelDsaState {
     uint32_t rr;                /* round-robin cursor over WQs */
     uint64_t bytes_this_pass;   /* bytes moved in this bottom-half pass */
     uint8_t *scratch[2];        /* 1 << max_xfer_shift bytes each */
+    Object *vtd;                /* intel-iommu for PASID DMA (pasid=on) */
 };
 
 /* intel-dsa.c: services the executor needs */
@@ -354,6 +359,10 @@ bool dsa_irq_handle_valid(IntelDsaState *s, bool ims, uint16_t handle);
 void dsa_irq_fire(IntelDsaState *s, bool ims, uint16_t handle);
 void dsa_report_error(IntelDsaState *s, const uint64_t swerr[4],
                       const uint8_t cr[32]);
+
+/* intel-dsa.c: the address space a WQ's descriptor's DMA goes through */
+AddressSpace *dsa_dma_as(IntelDsaState *s, unsigned int wq,
+                         const uint8_t *desc);
 
 /* intel-dsa-ops.c: run one descriptor taken from a WQ */
 void dsa_execute(IntelDsaState *s, unsigned int wq, const DsaQueued *q);

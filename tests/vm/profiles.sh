@@ -2,7 +2,7 @@
 # Machine profiles for the test guest (sourced).  Each sets PROFILE_ARGS
 # (QEMU arguments beyond the common ones) and PROFILE_CMDLINE (kernel
 # arguments), and PROFILE_DESC for people.
-PROFILES_ALL="intel amd noir cpu4 handles nomovdir debug"
+PROFILES_ALL="intel sva amd noir cpu4 handles nomovdir debug"
 
 profile_setup() {
 	# The device as bare-metal Sapphire Rapids has it: no REQUEST_INT_HANDLE
@@ -30,6 +30,17 @@ profile_setup() {
 		PROFILE_DESC="Intel VT-d with DMA and interrupt remapping (x2apic), one DSA (4 spare MSI-X entries)"
 		PROFILE_ARGS="$intel $dsa,msix-spare=4"
 		PROFILE_CMDLINE="$PROFILE_CMDLINE intel_iommu=on" ;;
+	sva)
+		# Sapphire Rapids as hosts run it for SVA: VT-d in scalable
+		# mode with first-stage tables (process page tables), PASID
+		# and device TLBs (ATS); the DSA with PASID and ATS
+		# capabilities and shared WQs.  4-level paging (la57=off):
+		# QEMU's first stage has no 5-level tables, and Linux keeps
+		# SVA off when the CPU could use them.
+		PROFILE_DESC="Intel VT-d in scalable mode with PASID (SVA) and interrupt remapping, a DSA with PASID, ATS and shared WQs"
+		PROFILE_ARGS="$intel,x-scalable-mode=on,x-flts=on,x-pasid-mode=on,device-iotlb=on,aw-bits=48 $dsa,pasid=on,shared-mode=on"
+		PROFILE_CPU=max,la57=off
+		PROFILE_CMDLINE="$PROFILE_CMDLINE intel_iommu=on,sm_on" ;;
 	amd)
 		PROFILE_DESC="AMD-Vi with interrupt remapping, one DSA"
 		PROFILE_ARGS="-machine q35,kernel-irqchip=split -device amd-iommu,intremap=on $dsa"
