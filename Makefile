@@ -33,7 +33,7 @@ LIB_SRC = $(wildcard userspace/lib/*.c)
 LIB_OBJ = $(patsubst userspace/lib/%.c,build/lib/%.o,$(LIB_SRC))
 LIB_CFLAGS = -O2 -g -fPIC -Wall -Wextra -Werror -Iuapi
 lib: build/lib/libidxdims.a build/lib/libidxdims.so
-build/lib/%.o: userspace/lib/%.c userspace/lib/idxd_ims_lib.h uapi/linux/idxd_ims.h
+build/lib/%.o: userspace/lib/%.c $(wildcard userspace/lib/*.h) uapi/linux/idxd_ims.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 build/lib/libidxdims.a: $(LIB_OBJ)

@@ -11,6 +11,14 @@
  * is checked and submitted from a kernel copy.  Mapping the
  * raw portal (offset 0) bypasses those checks, so without PASID it needs
  * CAP_SYS_RAWIO, as in upstream idxd.
+ *
+ * In virtual-address mode (sva.c) the file has a PASID of its own that
+ * mirrors its process's memory: descriptors name the process's
+ * addresses, the IOMMU is the check, and buffers report their own
+ * virtual address as their device address.  A dedicated WQ then
+ * serves one file at a time.  On Sapphire Rapids' device IDs (erratum,
+ * INTEL-SA-01084) the portal still needs CAP_SYS_RAWIO and write() takes
+ * no batches, whose members the kernel cannot check, as upstream.
  */
 #include <linux/bitfield.h>
 #include <linux/capability.h>
@@ -78,6 +86,8 @@ struct idxd_buf {
  *	the file asks IDXD_IMS_IOC_WQ_INFO again (a reset may change the
  *	WQ's interrupt handle).  Set by the reset (under idev->lock), cleared
  *	by the ioctl; both WRITE_ONCE, as a reset may come at any time.
+ * @pm: the opener's memory mirrored on a PASID (virtual-address mode),
+ *	else NULL; set at open, dropped at release
  */
 struct idxd_ctx {
 	struct idxd_ucdev *uc;
@@ -95,6 +105,7 @@ struct idxd_ctx {
 	struct idxd_efd efd;
 	struct idxd_user user;
 	bool lost;
+	struct idxd_pmap *pm;
 };
 
 /* The ring's allocation: its entries, then a page for the drain record. */
@@ -153,6 +164,27 @@ static int idxd_ctx_cannot_submit(struct idxd_ctx *ctx)
 	}
 }
 
+/*
+ * In virtual-address mode put the file's PASID on a dedicated WQ, which
+ * can hold one: a second file gets -EBUSY.  Caller holds idev->lock.
+ */
+static int idxd_ctx_take_wq(struct idxd_ctx *ctx, struct idxd_wq *wq)
+{
+	int rc;
+
+	if (!ctx->pm || !wq->dedicated)
+		return 0;
+	if (wq->clients) {
+		dev_dbg(&wq->conf_dev, "dedicated WQ already open (one PASID at a time)\n");
+		return -EBUSY;
+	}
+	rc = idxd_wq_set_pasid(wq, idxd_pmap_pasid(ctx->pm));
+	if (rc)
+		dev_err(&wq->conf_dev, "cannot put PASID %u on the WQ: %d\n",
+			idxd_pmap_pasid(ctx->pm), rc);
+	return rc;
+}
+
 static int idxd_cdev_open(struct inode *inode, struct file *filp)
 {
 	struct idxd_ucdev *uc = container_of(inode->i_cdev, struct idxd_ucdev, cdev);
@@ -167,10 +199,20 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 	mutex_init(&ctx->bufs_lock);
 	INIT_LIST_HEAD(&ctx->bufs);
 	INIT_LIST_HEAD(&ctx->efd.node);
+	if (idev->va_mode) {
+		ctx->pm = idxd_pmap_create(idev);
+		if (IS_ERR(ctx->pm)) {
+			rc = PTR_ERR(ctx->pm);
+			kfree(ctx);
+			return rc;
+		}
+	}
 	mutex_lock(&idev->lock);
-	if (uc->dead) {
+	if (uc->dead)
 		rc = -ENXIO;
-	} else {
+	else
+		rc = idxd_ctx_take_wq(ctx, uc->wq);
+	if (!rc) {
 		uc->wq->clients++;
 		get_device(&uc->dev);
 		ctx->uc = uc;
@@ -179,11 +221,31 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 	}
 	mutex_unlock(&idev->lock);
 	if (rc) {
+		if (ctx->pm)
+			idxd_pmap_destroy(ctx->pm);
 		kfree(ctx);
 		return rc;
 	}
 	filp->private_data = ctx;
 	return nonseekable_open(inode, filp);
+}
+
+/*
+ * Take the file's PASID off its dedicated WQ: DISABLE_WQ finishes what
+ * the file queued, and the WQ comes back without a PASID.  Caller holds
+ * idev->lock.  False if the device may still use the PASID.
+ */
+static bool idxd_ctx_put_wq(struct idxd_ctx *ctx, struct idxd_wq *wq)
+{
+	if (!ctx->pm || !wq->dedicated)
+		return true;
+	if (ctx->uc->dead || !idxd_wq_enabled(wq)) {
+		/* disabled since (or stopped by a reset): WQCFG forgets it */
+		if (!ctx->uc->dead)
+			wq->pasid = IOMMU_PASID_INVALID;
+		return true;
+	}
+	return !idxd_wq_set_pasid(wq, IOMMU_PASID_INVALID);
 }
 
 static int idxd_cdev_release(struct inode *inode, struct file *filp)
@@ -195,6 +257,11 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 	struct idxd_buf *b, *tmp;
 
 	mutex_lock(&idev->lock);
+	if (!idxd_ctx_put_wq(ctx, wq)) {
+		dev_warn(&wq->conf_dev, "PASID %u could not be taken off the WQ: the WQ stays disabled\n",
+			 idxd_pmap_pasid(ctx->pm));
+		ctx->leak = true;
+	}
 	/*
 	 * The device may still be writing into our buffers: drain first.
 	 * A WQ marked stopped (a halt or reset under way, idxd_quiesce())
@@ -213,6 +280,13 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 	idxd_user_del(idev, &ctx->user);
 	wq->clients--;
 	mutex_unlock(&idev->lock);
+	/*
+	 * The WQ is off the file's PASID: its mirror goes, before the
+	 * buffers it maps.  One the device may still use is kept for good
+	 * (ctx->leak), as the buffers are.
+	 */
+	if (ctx->pm && !ctx->leak)
+		idxd_pmap_destroy(ctx->pm);
 	if (ctx->efd.ctx) {
 		idxd_wq_efd_del(wq, &ctx->efd);
 		eventfd_ctx_put(ctx->efd.ctx);
@@ -242,7 +316,9 @@ static int idxd_mmap_portal(struct idxd_ctx *ctx, struct vm_area_struct *vma)
 	unsigned long pfn;
 
 	if (!capable(CAP_SYS_RAWIO)) {
-		dev_dbg(&wq->conf_dev, "portal mmap refused: no PASID, needs CAP_SYS_RAWIO\n");
+		dev_dbg(&wq->conf_dev, "portal mmap refused: %s, needs CAP_SYS_RAWIO\n",
+			ctx->pm ? "this device's user submissions are unsafe (erratum)" :
+				   "no PASID");
 		return -EPERM;
 	}
 	if (vma->vm_end - vma->vm_start > PAGE_SIZE)
@@ -285,6 +361,8 @@ static int idxd_mmap_buffer(struct idxd_ctx *ctx, struct vm_area_struct *vma)
 	vma->vm_pgoff = 0;
 	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND);
 	rc = dma_mmap_coherent(idev_dev(idev), vma, b->cpu, b->iova, len);
+	if (!rc && ctx->pm)
+		rc = idxd_pmap_add_buffer(ctx->pm, vma->vm_start, b->cpu, len);
 	if (rc) {
 		dma_free_coherent(idev_dev(idev), len, b->cpu, b->iova);
 		kfree(b);
@@ -337,7 +415,8 @@ static void *idxd_ctx_cpu(struct idxd_ctx *ctx, u64 addr, u64 len)
 static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 			    u64 len)
 {
-	if (idxd_ctx_cpu(ctx, addr, len))
+	/* VA mode: the device sees only what the file's PASID mirrors */
+	if (ctx->pm || idxd_ctx_cpu(ctx, addr, len))
 		return 0;
 	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's buffers\n",
 		what, addr, len);
@@ -529,7 +608,14 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 		return -EINVAL;
 	}
 	if (d->pasid_priv & IDXD_IMS_DESC_PASID_MASK) {
-		dev_dbg(&wq->conf_dev, "user descriptor with a PASID refused (no PASID support)\n");
+		dev_dbg(&wq->conf_dev, "user descriptor with a PASID refused (the kernel sets it)\n");
+		return -EINVAL;
+	}
+	/* A misaligned record confuses SPR's engine (INTEL-SA-01084). */
+	if ((flags & IDXD_IMS_F_CRAV) &&
+	    !IS_ALIGNED(d->completion_addr, IDXD_IMS_COMPLETION_SIZE)) {
+		dev_dbg(&wq->conf_dev, "completion record address %#llx not aligned\n",
+			d->completion_addr);
 		return -EINVAL;
 	}
 	/*
@@ -561,6 +647,12 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 	case IDXD_IMS_OP_BATCH:
 		if (in_batch) {
 			dev_dbg(&wq->conf_dev, "opcode %#x inside a batch refused\n", op);
+			return -EINVAL;
+		}
+		if (op == IDXD_IMS_OP_BATCH && ctx->pm) {
+			if (idxd_user_submission_safe(wq->idev))
+				break;
+			dev_dbg(&wq->conf_dev, "BATCH through write() refused on this device (erratum)\n");
 			return -EINVAL;
 		}
 		if (op == IDXD_IMS_OP_BATCH)
@@ -702,6 +794,8 @@ static long idxd_ioctl_wq_info(struct idxd_ctx *ctx, void __user *arg)
 	info.max_xfer = wq->max_xfer_bytes;
 	info.max_batch = wq->max_batch_size;
 	info.dedicated = wq->dedicated;
+	if (ctx->pm)
+		info.flags |= IDXD_IMS_WQ_VA;
 	info.irq_mode = wq->irq < 0 ? IDXD_IMS_IRQ_NONE :
 			wq->ims_slot >= 0 ? IDXD_IMS_IRQ_IMS : IDXD_IMS_IRQ_MSIX;
 	info.irq = wq->irq;
@@ -731,7 +825,8 @@ static long idxd_ioctl_buffer(struct idxd_ctx *ctx, void __user *arg)
 	mutex_lock(&ctx->bufs_lock);
 	list_for_each_entry(b, &ctx->bufs, node) {
 		if (req.uaddr >= b->uaddr && req.uaddr < b->uaddr + b->len) {
-			req.iova = b->iova + (req.uaddr - b->uaddr);
+			/* VA mode: the device uses the process's addresses */
+			req.iova = ctx->pm ? req.uaddr : b->iova + (req.uaddr - b->uaddr);
 			req.len = b->len - (req.uaddr - b->uaddr);
 			rc = 0;
 			break;
@@ -770,6 +865,20 @@ static long idxd_ioctl_set_eventfd(struct idxd_ctx *ctx, void __user *arg)
 	return 0;
 }
 
+static long idxd_ioctl_map(struct idxd_ctx *ctx, void __user *arg, bool map)
+{
+	struct idxd_ims_map req;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (req.argsz < sizeof(req) || req.flags)
+		return -EINVAL;
+	if (!ctx->pm)
+		return -EOPNOTSUPP;
+	return map ? idxd_pmap_add(ctx->pm, req.addr, req.len) :
+		     idxd_pmap_remove(ctx->pm, req.addr, req.len);
+}
+
 static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct idxd_ctx *ctx = filp->private_data;
@@ -783,6 +892,9 @@ static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return idxd_ioctl_buffer(ctx, (void __user *)arg);
 	case IDXD_IMS_IOC_SET_EVENTFD:
 		return idxd_ioctl_set_eventfd(ctx, (void __user *)arg);
+	case IDXD_IMS_IOC_MAP:
+	case IDXD_IMS_IOC_UNMAP:
+		return idxd_ioctl_map(ctx, (void __user *)arg, cmd == IDXD_IMS_IOC_MAP);
 	default:
 		return -ENOTTY;
 	}

@@ -263,6 +263,8 @@ void idxd_wq_write_config(struct idxd_wq *wq)
 	/* kernel WQs submit privileged descriptors; user WQs never */
 	if (wq->type == IDXD_WQT_KERNEL)
 		mode |= IDXD_WQCFG_PRIV;
+	if (wq->pasid != IOMMU_PASID_INVALID)
+		mode |= IDXD_WQCFG_PASID_EN | FIELD_PREP(IDXD_WQCFG_PASID, wq->pasid);
 	iowrite32(wq->size, cfg + IDXD_WQCFG_SIZE_DW * 4);
 	iowrite32(wq->threshold, cfg + IDXD_WQCFG_THRESH_DW * 4);
 	iowrite32(mode, cfg + IDXD_WQCFG_MODE_DW * 4);

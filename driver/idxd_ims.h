@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
+#include <linux/iommu.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -208,6 +209,7 @@ struct idxd_wq {
 	char name[IDXD_WQ_NAME_SIZE + 1];
 	char driver_name[IDXD_DRV_NAME_SIZE + 1];
 	bool msix_only;			/* completion_irq "msix": no IMS */
+	u32 pasid;			/* WQCFG PASID, IOMMU_PASID_INVALID: none */
 
 	/* while enabled */
 	enum idxd_wq_state state;
@@ -257,6 +259,8 @@ struct idxd_dev {
 	bool movdir64b;			/* CPU can submit atomically */
 	bool request_int_handles;
 	bool configurable;
+	bool va_mode;			/* user WQs in virtual addresses (sva.c) */
+	const char *va_why;		/* "on", or why not (dmesg) */
 	bool registering;		/* no auto-probe while adding devices */
 	struct idxd_caps caps;
 
@@ -453,6 +457,20 @@ static inline bool idxd_live(struct idxd_dev *idev)
 int idxd_wq_enable(struct idxd_wq *wq);
 int idxd_wq_hw_enable(struct idxd_wq *wq);
 void idxd_wq_set_stopped(struct idxd_wq *wq);
+u32 idxd_wq_operand(struct idxd_wq *wq);
+int idxd_wq_set_pasid(struct idxd_wq *wq, u32 pasid);
+
+/* sva.c */
+struct idxd_pmap;
+void idxd_va_init(struct idxd_dev *idev);
+struct idxd_pmap *idxd_pmap_create(struct idxd_dev *idev);
+void idxd_pmap_destroy(struct idxd_pmap *pm);
+int idxd_pmap_add(struct idxd_pmap *pm, u64 addr, u64 len);
+int idxd_pmap_remove(struct idxd_pmap *pm, u64 addr, u64 len);
+int idxd_pmap_add_buffer(struct idxd_pmap *pm, unsigned long uaddr, void *cpu,
+			 size_t len);
+u32 idxd_pmap_pasid(struct idxd_pmap *pm);
+bool idxd_user_submission_safe(struct idxd_dev *idev);
 void idxd_wq_disable(struct idxd_wq *wq);
 int idxd_wq_check_config(struct idxd_wq *wq);
 void idxd_wq_init_defaults(struct idxd_wq *wq);

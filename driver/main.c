@@ -309,6 +309,7 @@ static int idxd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_misc;
 	idxd_irq_mode_init(idev);
+	idxd_va_init(idev);
 	rc = idxd_alloc_objects(idev);
 	if (rc)
 		goto err_objects;

@@ -92,7 +92,7 @@ IDEV_SHOW(ims_size, "%u", idev->caps.ims_size);
 IDEV_SHOW(numa_node, "%d", dev_to_node(idev_dev(idev)));
 IDEV_SHOW(gen_cap, "%#llx", idev->caps.gencap);
 IDEV_SHOW(configurable, "%d", idev->configurable);
-IDEV_SHOW(pasid_enabled, "%d", 0);
+IDEV_SHOW(pasid_enabled, "%d", idev->va_mode);
 IDEV_SHOW(cdev_major, "%d", idxd_cdev_major());
 IDEV_SHOW(state, "%s", idxd_dev_state_names[idev->state]);
 

@@ -28,6 +28,7 @@ void idxd_wq_init_defaults(struct idxd_wq *wq)
 	wq->driver_name[0] = '\0';
 	wq->msix_only = false;
 	wq->group = NULL;
+	wq->pasid = IOMMU_PASID_INVALID;
 }
 
 /**
@@ -78,7 +79,7 @@ int idxd_wq_check_config(struct idxd_wq *wq)
 	return 0;
 }
 
-static u32 idxd_wq_operand(struct idxd_wq *wq)
+u32 idxd_wq_operand(struct idxd_wq *wq)
 {
 	return BIT(wq->id % 16) | ((wq->id / 16) << 16);
 }
@@ -185,5 +186,36 @@ void idxd_wq_disable(struct idxd_wq *wq)
 	/* Also after a failed halt recovery, which left the irq in place. */
 	idxd_wq_set_portal(wq, NULL);
 	__clear_bit(wq->id, idev->was_on);
+	wq->pasid = IOMMU_PASID_INVALID;	/* an open file's is gone with it */
 	idxd_wq_irq_teardown(wq);
+}
+
+/**
+ * idxd_wq_set_pasid() - move a dedicated WQ to a PASID (or off one)
+ * @wq: the enabled dedicated user WQ; caller holds idev->lock
+ * @pasid: the PASID, or IOMMU_PASID_INVALID for none
+ *
+ * WQCFG can change only while the WQ is disabled: DISABLE_WQ (the device
+ * finishes what was queued first), the new WQCFG, ENABLE_WQ.  The WQ's
+ * completion interrupt stays as it was.
+ *
+ * Return: 0, or -ENXIO with the WQ left disabled (logged).
+ */
+int idxd_wq_set_pasid(struct idxd_wq *wq, u32 pasid)
+{
+	struct idxd_dev *idev = wq->idev;
+	int rc;
+
+	lockdep_assert_held(&idev->lock);
+	if (!idxd_wq_enabled(wq))
+		return -ENXIO;
+	idxd_wq_set_stopped(wq);
+	rc = idxd_cmd(idev, IDXD_CMD_DISABLE_WQ, idxd_wq_operand(wq), NULL);
+	if (rc) {
+		dev_err(&wq->conf_dev, "DISABLE_WQ for a PASID change failed: %s\n",
+			rc < 0 ? "timeout" : idxd_cmd_err_str(rc));
+		return -ENXIO;
+	}
+	wq->pasid = pasid;
+	return idxd_wq_hw_enable(wq);
 }

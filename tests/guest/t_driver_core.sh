@@ -30,6 +30,10 @@ done
 check core:attrs-readable [ -z "$bad" ]
 [ -z "$bad" ] || echo "unreadable:$bad"
 check core:state-disabled [ "$(<$SYS/dsa0/state)" = disabled ]
+# no PASID on these machines (legacy VT-d, or no IOMMU): user WQs keep
+# the kernel-checked buffers, and sysfs and dmesg say so
+check core:pasid-disabled [ "$(<$SYS/dsa0/pasid_enabled)" = 0 ]
+check core:dmesg-why-no-va grep -q "user WQs use kernel-checked buffers: " <(dmesg)
 check core:op_cap-format grep -qE '^([0-9a-f]{8},){7}[0-9a-f]{8}$' $SYS/dsa0/op_cap
 check core:group-empty-list [ "$(wc -c < $SYS/group0.0/work_queues)" = 0 ]
 

@@ -164,7 +164,10 @@ enum idxd_ims_irq_mode {
 /**
  * struct idxd_ims_wq_info - IDXD_IMS_IOC_WQ_INFO: what the WQ is
  * @argsz: sizeof(struct idxd_ims_wq_info) as the caller knows it
- * @flags: zero
+ * @flags: out: IDXD_IMS_WQ_VA if descriptors name the process's own
+ *	virtual addresses (the file has a PASID mirroring its memory:
+ *	hugetlb mappings from the open, others once IDXD_IMS_IOC_MAP maps
+ *	them)
  * @abi_version: IDXD_IMS_ABI_VERSION of the kernel
  * @dev_id: N of dsa<N>
  * @wq_id: M of wq<N>.<M>
@@ -179,6 +182,8 @@ enum idxd_ims_irq_mode {
  * @pasid_enabled: 1 if descriptors use the caller's address space
  * @irq_count: completion interrupts the WQ has taken since enabled
  */
+#define IDXD_IMS_WQ_VA			0x1U
+
 struct idxd_ims_wq_info {
 	__u32 argsz;
 	__u32 flags;
@@ -214,6 +219,29 @@ struct idxd_ims_buffer {
 };
 
 /**
+ * struct idxd_ims_map - IDXD_IMS_IOC_MAP / _UNMAP: the device's view of
+ *	the caller's memory (files with IDXD_IMS_WQ_VA only)
+ * @argsz: sizeof(struct idxd_ims_map)
+ * @flags: zero
+ * @addr: start of the range in the caller's address space
+ * @len: bytes
+ *
+ * MAP pins the pages of [addr, addr + len) (whole pages) and maps them on
+ * the file's PASID at the same addresses: writable where the caller can
+ * write, else read-only.  Errors: EFAULT (not mapped by the caller),
+ * ENOMEM (incl. RLIMIT_MEMLOCK without CAP_IPC_LOCK), EINVAL, EOPNOTSUPP
+ * (the file is not in virtual-address mode).  UNMAP drops every mapped
+ * range that meets [addr, addr + len), whole.  Ranges the caller
+ * unmaps or changes (munmap, mprotect, ...) are dropped by themselves.
+ */
+struct idxd_ims_map {
+	__u32 argsz;
+	__u32 flags;
+	__u64 addr;
+	__u64 len;
+};
+
+/**
  * struct idxd_ims_eventfd - IDXD_IMS_IOC_SET_EVENTFD: wake on completions
  * @argsz: sizeof(struct idxd_ims_eventfd) as the caller knows it
  * @flags: zero
@@ -235,6 +263,8 @@ struct idxd_ims_eventfd {
 #define IDXD_IMS_IOC_WQ_INFO	_IOWR(IDXD_IMS_IOC_MAGIC, 0x00, struct idxd_ims_wq_info)
 #define IDXD_IMS_IOC_BUFFER	_IOWR(IDXD_IMS_IOC_MAGIC, 0x01, struct idxd_ims_buffer)
 #define IDXD_IMS_IOC_SET_EVENTFD _IOW(IDXD_IMS_IOC_MAGIC, 0x02, struct idxd_ims_eventfd)
+#define IDXD_IMS_IOC_MAP	_IOW(IDXD_IMS_IOC_MAGIC, 0x03, struct idxd_ims_map)
+#define IDXD_IMS_IOC_UNMAP	_IOW(IDXD_IMS_IOC_MAGIC, 0x04, struct idxd_ims_map)
 
 /*
  * The hardware structures' layout is the device's, not the compiler's:

@@ -11,8 +11,9 @@
  *
  * Functions return 0 or a negative errno; ims_strerror() explains it in
  * the terms of this driver.  Descriptors carry device (IOVA) addresses of
- * buffers from ims_buf_alloc(): without PASID the device cannot use
- * virtual addresses.
+ * buffers from ims_buf_alloc() (in virtual-address mode, ims_wq_va(),
+ * those are the buffers' own addresses, and any memory ims_map() maps
+ * works too).
  */
 #ifndef IDXD_IMS_LIB_H
 #define IDXD_IMS_LIB_H
@@ -103,6 +104,34 @@ void ims_desc_cflush(struct idxd_ims_desc *d, uint64_t dst, uint32_t len,
 		     uint64_t cr, unsigned int flags);
 void ims_desc_batch(struct idxd_ims_desc *d, uint64_t list, uint32_t count,
 		    uint64_t cr, unsigned int flags);
+
+/*
+ * Virtual-address mode (the kernel put the file on a PASID of its own:
+ * ims_wq_va()): descriptors name the process's own addresses.  The
+ * device sees hugetlb memory mapped before ims_wq_open() and what
+ * ims_map() adds (pinned until ims_unmap(), ims_wq_close(), or until the
+ * process unmaps or changes it).  -EOPNOTSUPP without the mode.
+ * Completion records must be mapped before use: a record the device
+ * cannot write is a software error of the device's, not a fault here.
+ */
+bool ims_wq_va(const struct ims_wq *wq);
+/* The WQ's file, for the caller's own poll(2) or ioctl(2); owned by the library. */
+int ims_wq_fd(const struct ims_wq *wq);
+int ims_map(struct ims_wq *wq, const void *p, size_t len);
+int ims_unmap(struct ims_wq *wq, const void *p, size_t len);
+/* After a page-fault record for @d: map the rest of the operand that faulted. */
+int ims_fault_fix(struct ims_wq *wq, const struct idxd_ims_desc *d,
+		  const struct idxd_ims_completion *c);
+/*
+ * Submit @d and wait for @c, handling page faults: map what faulted and
+ * resubmit the rest (MEMMOVE and MEMFILL go on where the device stopped,
+ * so @d is advanced; others run again whole).  0 with @c's final status,
+ * -EFAULT when a mapped page still faults or memory is not the
+ * process's, or an error of ims_submit()/ims_wait()/ims_map().  @faults,
+ * if not NULL, gets the number of faults handled.
+ */
+int ims_run(struct ims_wq *wq, struct idxd_ims_desc *d,
+	    struct idxd_ims_completion *c, int timeout_ms, unsigned int *faults);
 
 uint8_t ims_status(const struct idxd_ims_completion *c);
 const char *ims_status_str(uint8_t status);
