@@ -64,7 +64,7 @@ DPDK_LIBS = -Wl,--whole-archive -l:librte_bus_vdev.a -l:librte_mempool_ring.a \
 DPDK_HDRS = .cache/dpdk/include/.version
 BENCH_SRC = bench/ims_bench.c bench/migrate.c bench/load.c bench/pair.c bench/throughput.c \
 	bench/dpdk/idxd_ims_dmadev.c
-bench-build: build/bench/ims-bench build/bench/dmadev-test
+bench-build: build/bench/ims-bench build/bench/dmadev-test build/bench/librte_dma_idxd_ims.so
 $(DPDK_HDRS): bench/dpdk/fetch-headers.sh
 	bash bench/dpdk/fetch-headers.sh .cache/dpdk
 build/bench/ims-bench: $(BENCH_SRC) bench/ims_bench.h bench/dpdk/rte_pmd_idxd_ims.h \
@@ -74,6 +74,17 @@ build/bench/ims-bench: $(BENCH_SRC) bench/ims_bench.h bench/dpdk/rte_pmd_idxd_im
 		-Iuapi -Iuserspace/lib -Ibench/dpdk -I.cache/dpdk/include \
 		-o $@ $(BENCH_SRC) build/lib/libidxdims.a \
 		$$(pkg-config --cflags libdpdk) $(DPDK_LIBS)
+# The same driver as a DPDK plugin for any shared-linked DPDK application
+# (dpdk-test -d build/bench/librte_dma_idxd_ims.so --vdev dma_idxd_ims0,wq=...):
+# against Debian's shared libraries, with libidxdims (PIC) inside.
+build/bench/librte_dma_idxd_ims.so: bench/dpdk/idxd_ims_dmadev.c bench/dpdk/rte_pmd_idxd_ims.h \
+		$(DPDK_HDRS) build/lib/libidxdims.a userspace/lib/idxd_ims_lib.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -fPIC -shared -Wall -Wextra -Werror -DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
+		-Iuapi -Iuserspace/lib -Ibench/dpdk -I.cache/dpdk/include \
+		-o $@ bench/dpdk/idxd_ims_dmadev.c build/lib/libidxdims.a -Wl,-z,defs \
+		$$(pkg-config --cflags libdpdk) -l:librte_dmadev.so.23 -l:librte_bus_vdev.so.23 \
+		-l:librte_eal.so.23 -l:librte_kvargs.so.23
 # the driver's test: any dmadev application's calls, checked
 build/bench/dmadev-test: bench/dpdk/dmadev_test.c bench/dpdk/idxd_ims_dmadev.c \
 		bench/dpdk/rte_pmd_idxd_ims.h tests/guest/progs/result.h $(DPDK_HDRS) build/lib/libidxdims.a

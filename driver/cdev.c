@@ -68,6 +68,8 @@ struct idxd_buf {
  *	mmap_lock, so nothing holding it may touch user memory (a fault
  *	takes mmap_lock); the lock order is submit_lock, then bufs_lock.
  * @bufs: the file's DMA buffers (struct idxd_buf), freed only at release
+ * @umems: user memory registered without PASID (umem.c), guarded by
+ *	@bufs_lock too
  * @buf_total: their bytes, bounded by buffer_limit_mb
  * @submitted: a descriptor was submitted: release must drain the WQ
  * @leak: the device may still write: its buffers go to the device's
@@ -94,6 +96,7 @@ struct idxd_ctx {
 	struct mutex submit_lock;	/* submissions, ring, efd */
 	struct mutex bufs_lock;		/* bufs, buf_total; under mmap_lock */
 	struct list_head bufs;
+	struct list_head umems;
 	size_t buf_total;
 	bool submitted;
 	bool leak;
@@ -198,6 +201,7 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
 	mutex_init(&ctx->submit_lock);
 	mutex_init(&ctx->bufs_lock);
 	INIT_LIST_HEAD(&ctx->bufs);
+	INIT_LIST_HEAD(&ctx->umems);
 	INIT_LIST_HEAD(&ctx->efd.node);
 	if (idev->va_mode) {
 		ctx->pm = idxd_pmap_create(idev);
@@ -299,6 +303,10 @@ static int idxd_cdev_release(struct inode *inode, struct file *filp)
 			dma_free_coherent(idev_dev(idev), b->len, b->cpu, b->iova);
 		kfree(b);
 	}
+	if (ctx->leak)
+		idxd_umem_leak(&ctx->umems);
+	else
+		idxd_umem_remove(idev_dev(idev), &ctx->umems, 0, U64_MAX);
 	if (ctx->ring && ctx->leak)
 		idxd_dma_orphan(idev, idxd_ring_bytes(ctx), ctx->ring, ctx->ring_iova);
 	else if (ctx->ring)
@@ -415,8 +423,15 @@ static void *idxd_ctx_cpu(struct idxd_ctx *ctx, u64 addr, u64 len)
 static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 			    u64 len)
 {
+	bool reg;
+
 	/* VA mode: the device sees only what the file's PASID mirrors */
 	if (ctx->pm || idxd_ctx_cpu(ctx, addr, len))
+		return 0;
+	mutex_lock(&ctx->bufs_lock);
+	reg = addr + len >= addr && idxd_umem_holds(&ctx->umems, addr, len);
+	mutex_unlock(&ctx->bufs_lock);
+	if (reg)
 		return 0;
 	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's buffers\n",
 		what, addr, len);
@@ -865,18 +880,58 @@ static long idxd_ioctl_set_eventfd(struct idxd_ctx *ctx, void __user *arg)
 	return 0;
 }
 
+/*
+ * Drop registrations without PASID: the WQ first finishes whatever the
+ * file submitted (a DRAIN through the file's own submission lock, so
+ * nothing new goes in meanwhile), then the pages go.
+ */
+static long idxd_umem_unmap(struct idxd_ctx *ctx, u64 addr, u64 len)
+{
+	struct idxd_wq *wq = ctx->uc->wq;
+	long rc = 0;
+
+	if (!len || addr + len < addr)
+		return -EINVAL;
+	mutex_lock(&ctx->submit_lock);
+	if (ctx->submitted) {
+		mutex_lock(&wq->idev->lock);
+		if (idxd_wq_enabled(wq) && READ_ONCE(wq->portal))
+			rc = idxd_cmd(wq->idev, IDXD_CMD_DRAIN_WQ, idxd_wq_operand(wq), NULL);
+		else if (idxd_wq_enabled(wq))
+			rc = -EAGAIN;	/* stopped by a reset under way */
+		mutex_unlock(&wq->idev->lock);
+	}
+	if (!rc) {
+		mutex_lock(&ctx->bufs_lock);
+		idxd_umem_remove(idev_dev(ctx_idev(ctx)), &ctx->umems, addr, len);
+		mutex_unlock(&ctx->bufs_lock);
+	}
+	mutex_unlock(&ctx->submit_lock);
+	return rc > 0 ? -EIO : rc;
+}
+
 static long idxd_ioctl_map(struct idxd_ctx *ctx, void __user *arg, bool map)
 {
 	struct idxd_ims_map req;
+	long rc;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.argsz < sizeof(req) || req.flags)
 		return -EINVAL;
-	if (!ctx->pm)
-		return -EOPNOTSUPP;
-	return map ? idxd_pmap_add(ctx->pm, req.addr, req.len) :
-		     idxd_pmap_remove(ctx->pm, req.addr, req.len);
+	if (!map)
+		return ctx->pm ? idxd_pmap_remove(ctx->pm, req.addr, req.len) :
+				 idxd_umem_unmap(ctx, req.addr, req.len);
+	if (ctx->pm) {
+		rc = idxd_pmap_add(ctx->pm, req.addr, req.len);
+		req.iova = req.addr;
+	} else {
+		rc = idxd_umem_add(idev_dev(ctx_idev(ctx)), &ctx->umems,
+				   &ctx->bufs_lock, req.addr, req.len, &req.iova);
+	}
+	if (!rc && copy_to_user(arg, &req, sizeof(req)))
+		rc = -EFAULT;	/* registered: UNMAP or close drops it */
+	return rc;
 }
 
 static long idxd_cdev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)

@@ -460,6 +460,29 @@ void idxd_wq_set_stopped(struct idxd_wq *wq);
 u32 idxd_wq_operand(struct idxd_wq *wq);
 int idxd_wq_set_pasid(struct idxd_wq *wq, u32 pasid);
 
+/**
+ * struct idxd_pin - user pages pinned for the device (umem.c)
+ * @pages: the pages
+ * @npages: how many
+ * @writable: pinned for writing (else the device may only read them)
+ * @mm: whose pinned_vm they are charged to
+ */
+struct idxd_pin {
+	struct page **pages;
+	unsigned long npages;
+	bool writable;
+	struct mm_struct *mm;
+};
+
+/* umem.c */
+int idxd_pin_user(struct idxd_pin *pin, unsigned long start, unsigned long npages);
+void idxd_unpin_user(struct idxd_pin *pin);
+int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock,
+		  u64 addr, u64 len, u64 *iova);
+int idxd_umem_remove(struct device *dev, struct list_head *list, u64 addr, u64 len);
+bool idxd_umem_holds(struct list_head *list, u64 iova, u64 len);
+void idxd_umem_leak(struct list_head *list);
+
 /* sva.c */
 struct idxd_pmap;
 void idxd_va_init(struct idxd_dev *idev);

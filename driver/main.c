@@ -240,6 +240,10 @@ static int idxd_map(struct idxd_dev *idev)
 	rc = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (rc)
 		return rc;
+	/* a descriptor moves up to max_xfer bytes from one address: user
+	 * memory registered for it (umem.c) is mapped as one range
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	pci_set_master(pdev);
 	return 0;
 }

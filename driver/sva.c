@@ -47,16 +47,15 @@ MODULE_PARM_DESC(va_mode, "User WQs work in their process's virtual addresses on
  * struct idxd_prange - one mirrored range
  * @node: on idxd_pmap.ranges
  * @start: first byte (page aligned)
- * @npages: its pages, all pinned and mapped at their virtual address
- * @pages: the pinned pages; NULL for a file buffer's (the file owns them)
- * @writable: mapped for device writes too
+ * @npages: its pages, all mapped at their virtual address
+ * @pin: the pinned pages; none (pin.pages NULL) for a file buffer's,
+ *	which the file owns
  */
 struct idxd_prange {
 	struct list_head node;
 	unsigned long start;
 	unsigned long npages;
-	struct page **pages;
-	bool writable;
+	struct idxd_pin pin;
 };
 
 /**
@@ -66,12 +65,10 @@ struct idxd_prange {
  * @pasid: a global PASID of @dev's
  * @mm: the process's address space (mmgrab'ed)
  * @mn: notifier on @mm; registered while @mm lives
- * @lock: protects @ranges and @pinned; taken in the notifier (which
- *	sleeps only when the invalidation may block) and never held
- *	across a pin (pinning may take mmap_lock)
+ * @lock: protects @ranges; taken in the notifier (which sleeps only
+ *	when the invalidation may block) and never held across a pin
+ *	(pinning may take mmap_lock)
  * @ranges: struct idxd_prange, disjoint
- * @pinned: pages pinned, charged to @mm's pinned_vm (as RDMA does:
- *	the notifier runs under mmap_lock, so account_locked_vm() is out)
  */
 struct idxd_pmap {
 	struct device *dev;
@@ -79,9 +76,8 @@ struct idxd_pmap {
 	ioasid_t pasid;
 	struct mm_struct *mm;
 	struct mmu_notifier mn;
-	struct mutex lock;		/* ranges, pinned */
+	struct mutex lock;		/* ranges */
 	struct list_head ranges;
-	unsigned long pinned;
 };
 
 /* Why this device's user WQs cannot work in virtual addresses. */
@@ -122,13 +118,8 @@ static void idxd_prange_unmap(struct idxd_pmap *pm, struct idxd_prange *r)
 {
 	iommu_unmap(pm->dom, r->start, r->npages << PAGE_SHIFT);
 	list_del(&r->node);
-	if (!r->pages) {	/* a file buffer's: nothing pinned */
-		kfree(r);
-		return;
-	}
-	unpin_user_pages_dirty_lock(r->pages, r->npages, r->writable);
-	pm->pinned -= r->npages;
-	kvfree(r->pages);
+	if (r->pin.pages)	/* a file buffer's pages are the file's */
+		idxd_unpin_user(&r->pin);
 	kfree(r);
 }
 
@@ -137,16 +128,10 @@ static void idxd_pmap_drop(struct idxd_pmap *pm, unsigned long start,
 			   unsigned long end)
 {
 	struct idxd_prange *r, *tmp;
-	unsigned long gone = 0;
 
-	list_for_each_entry_safe(r, tmp, &pm->ranges, node) {
-		if (r->start < end && start < r->start + (r->npages << PAGE_SHIFT)) {
-			gone += r->pages ? r->npages : 0;
+	list_for_each_entry_safe(r, tmp, &pm->ranges, node)
+		if (r->start < end && start < r->start + (r->npages << PAGE_SHIFT))
 			idxd_prange_unmap(pm, r);
-		}
-	}
-	if (gone)
-		atomic64_sub(gone, &pm->mm->pinned_vm);
 }
 
 /* Any range that meets [start, end)?  Caller holds pm->lock. */
@@ -159,19 +144,6 @@ static bool idxd_pmap_meets(struct idxd_pmap *pm, unsigned long start,
 		if (r->start < end && start < r->start + (r->npages << PAGE_SHIFT))
 			return true;
 	return false;
-}
-
-/* Charge @npages to the process's pinned memory, within RLIMIT_MEMLOCK. */
-static int idxd_pmap_charge(struct idxd_pmap *pm, unsigned long npages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	s64 now = atomic64_add_return(npages, &pm->mm->pinned_vm);
-
-	if (now > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &pm->mm->pinned_vm);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 /*
@@ -224,15 +196,15 @@ static const struct mmu_notifier_ops idxd_pmap_mn_ops = {
 /* Map the pinned pages of @r, physically contiguous runs at a time. */
 static int idxd_prange_iommu_map(struct idxd_pmap *pm, struct idxd_prange *r)
 {
-	int prot = IOMMU_READ | (r->writable ? IOMMU_WRITE : 0);
+	int prot = IOMMU_READ | (r->pin.writable ? IOMMU_WRITE : 0);
 	unsigned long i = 0, n;
 	int rc;
 
 	while (i < r->npages) {
-		phys_addr_t pa = page_to_phys(r->pages[i]);
+		phys_addr_t pa = page_to_phys(r->pin.pages[i]);
 
 		for (n = 1; i + n < r->npages &&
-		     page_to_phys(r->pages[i + n]) == pa + (n << PAGE_SHIFT); n++)
+		     page_to_phys(r->pin.pages[i + n]) == pa + (n << PAGE_SHIFT); n++)
 			;
 		rc = iommu_map(pm->dom, r->start + (i << PAGE_SHIFT), pa,
 			       n << PAGE_SHIFT, prot, GFP_KERNEL);
@@ -244,48 +216,6 @@ static int idxd_prange_iommu_map(struct idxd_pmap *pm, struct idxd_prange *r)
 		i += n;
 	}
 	return 0;
-}
-
-/*
- * Pin [start, start + len) for the device: writable if the process can
- * write it, else read-only.  Returns the range, or an ERR_PTR: -EFAULT
- * for memory the process has not mapped.
- */
-static struct idxd_prange *idxd_prange_pin(unsigned long start, unsigned long npages)
-{
-	struct idxd_prange *r;
-	long got;
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return ERR_PTR(-ENOMEM);
-	r->pages = kvcalloc(npages, sizeof(*r->pages), GFP_KERNEL);
-	if (!r->pages) {
-		kfree(r);
-		return ERR_PTR(-ENOMEM);
-	}
-	r->start = start;
-	r->writable = true;
-	got = pin_user_pages_fast(start, npages, FOLL_WRITE | FOLL_LONGTERM, r->pages);
-	if (got >= 0 && got < npages) {
-		unpin_user_pages(r->pages, got);
-		got = -EFAULT;
-	}
-	if (got == -EFAULT) {	/* read-only memory: the device may read it */
-		r->writable = false;
-		got = pin_user_pages_fast(start, npages, FOLL_LONGTERM, r->pages);
-		if (got >= 0 && got < npages) {
-			unpin_user_pages(r->pages, got);
-			got = -EFAULT;
-		}
-	}
-	if (got < 0) {
-		kvfree(r->pages);
-		kfree(r);
-		return ERR_PTR(got);
-	}
-	r->npages = npages;
-	return r;
 }
 
 /**
@@ -313,26 +243,24 @@ int idxd_pmap_add(struct idxd_pmap *pm, u64 addr, u64 len)
 		return -EPERM;
 	end = PAGE_ALIGN(addr + len);
 	npages = (end - start) >> PAGE_SHIFT;
-	rc = idxd_pmap_charge(pm, npages);
-	if (rc)
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->npages = npages;
+	rc = idxd_pin_user(&r->pin, start, npages);
+	if (rc) {
+		kfree(r);
 		return rc;
-	r = idxd_prange_pin(start, npages);
-	if (IS_ERR(r)) {
-		atomic64_sub(npages, &pm->mm->pinned_vm);
-		return PTR_ERR(r);
 	}
 	mutex_lock(&pm->lock);
 	idxd_pmap_drop(pm, start, end);
 	rc = idxd_prange_iommu_map(pm, r);
-	if (!rc) {
+	if (!rc)
 		list_add(&r->node, &pm->ranges);
-		pm->pinned += npages;
-	}
 	mutex_unlock(&pm->lock);
 	if (rc) {
-		unpin_user_pages(r->pages, npages);
-		atomic64_sub(npages, &pm->mm->pinned_vm);
-		kvfree(r->pages);
+		idxd_unpin_user(&r->pin);
 		kfree(r);
 	}
 	return rc;
@@ -380,7 +308,6 @@ int idxd_pmap_add_buffer(struct idxd_pmap *pm, unsigned long uaddr, void *cpu,
 		return -ENOMEM;
 	r->start = uaddr;
 	r->npages = len >> PAGE_SHIFT;
-	r->writable = true;
 	mutex_lock(&pm->lock);
 	idxd_pmap_drop(pm, uaddr, uaddr + len);
 	for (off = 0; off < len && !rc; off += PAGE_SIZE) {

@@ -10,6 +10,15 @@
  * The dedicated WQ holds at most wq_size units: what does not fit stays
  * queued here and goes out from a later submit() or completed() call.
  * Completion is read from the records, oldest first, as dmadev wants.
+ *
+ * Memory: the application's own DPDK memory works (every memseg is
+ * registered with the kernel at probe, and memory DPDK adds later when
+ * it is added), as does the mem= heap of driver buffers.  In the WQ's
+ * virtual-address mode (a PASID per file) the device names process
+ * addresses, and a page fault is mapped and the rest resubmitted;
+ * without it each registration has a device address of its own, which
+ * operations are translated to.  An address neither reaches completes
+ * as a page fault without going to the device.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -43,6 +52,9 @@ RTE_LOG_REGISTER(idxd_ims_dma_log, pmd.dma.idxd_ims, INFO);
 #define IDMA_OP_IN_BATCH	0x2	/* sent as a member of a BATCH */
 #define IDMA_OP_UNIT_END	0x4	/* last operation of its unit */
 
+#define IDMA_OP_PRESET		0x8	/* status set here: never sent */
+#define IDMA_MAX_REDO		8	/* fault fixes per operation */
+
 /* a record status of our own: refused by the kernel or lost, not run */
 #define IDMA_ST_NOT_SENT	0x7e
 /* how long the oldest operation may sit without news before we ask
@@ -55,6 +67,25 @@ struct idma_chunk {
 	size_t len;
 };
 
+/* DPDK memory registered with the WQ: [va, va + len) is iova for the device */
+struct idma_seg {
+	uint64_t va;
+	uint64_t iova;
+	uint64_t len;
+};
+
+/*
+ * The registrations, sorted by va.  Memory events come from whichever
+ * thread grows DPDK's memory while another may be enqueueing: a table is
+ * never changed once published, a new one replaces it, and the old ones
+ * are freed at close.
+ */
+struct idma_segs {
+	struct idma_segs *older;
+	unsigned int n;
+	struct idma_seg seg[];
+};
+
 struct idma_dev {
 	struct ims_wq *wq;
 	const struct idxd_ims_wq_info *info;
@@ -62,6 +93,10 @@ struct idma_dev {
 	int socket;
 	struct idma_chunk chunk[IDMA_MEM_MAX_MB * (1u << 20) / IDMA_CHUNK];
 	unsigned int nchunks;
+	struct idma_segs *segs;	/* registrations (without va_mode) */
+	bool va_mode;		/* the WQ names process addresses */
+	char mem_cb[32];	/* our memory-event callback's name, if set */
+	uint8_t redo[IDMA_RING_MAX];	/* fault fixes of each operation */
 
 	/* the ring, its records and the BATCH records, in DMA memory */
 	struct idxd_ims_desc *ring;
@@ -75,6 +110,7 @@ struct idma_dev {
 	uint16_t nb_desc, mask;
 	uint16_t head;		/* next to enqueue (the next job index) */
 	uint16_t pushed;	/* next to hand to the device */
+	uint16_t submitted;	/* next the application has not submitted */
 	uint16_t tail;		/* oldest not yet reported complete */
 	unsigned int units;	/* units the device holds */
 	unsigned int max_units, max_batch;
@@ -101,19 +137,53 @@ static void idma_register(int16_t dev_id, struct idma_dev *d)
 		idma_by_id[dev_id] = d;
 }
 
-/* Is [iova, iova + len) inside one chunk of the application's memory? */
-static bool idma_reachable(const struct idma_dev *d, uint64_t iova,
-			   uint64_t len)
+/* The registration holding [va, va + len), or NULL: a binary search. */
+static const struct idma_seg *idma_seg_find(const struct idma_dev *d,
+					    uint64_t va, uint64_t len)
 {
+	const struct idma_segs *t = __atomic_load_n(&d->segs, __ATOMIC_ACQUIRE);
+	unsigned int lo = 0, hi = t ? t->n : 0;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		const struct idma_seg *g = &t->seg[mid];
+
+		if (va < g->va)
+			hi = mid;
+		else if (va >= g->va + g->len)
+			lo = mid + 1;
+		else
+			return va + len <= g->va + g->len ? g : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * The device address of the application's [addr, addr + len), or false:
+ * the mem= heap's driver buffers as they are, registered DPDK memory
+ * translated (in virtual-address mode every process address is its own
+ * device address; the device faults on what it cannot reach).
+ */
+static bool idma_translate(const struct idma_dev *d, uint64_t addr,
+			   uint64_t len, uint64_t *dev_addr)
+{
+	const struct idma_seg *g;
 	unsigned int i;
 
-	if (!len || iova + len < iova)
+	if (!len || addr + len < addr)
 		return false;
+	*dev_addr = addr;
+	if (d->va_mode)
+		return true;
 	for (i = 0; i < d->nchunks; i++)
-		if (iova >= d->chunk[i].iova &&
-		    iova + len <= d->chunk[i].iova + d->chunk[i].len)
+		if (addr >= d->chunk[i].iova &&
+		    addr + len <= d->chunk[i].iova + d->chunk[i].len)
 			return true;
-	return false;
+	g = idma_seg_find(d, addr, len);
+	if (!g)
+		return false;
+	*dev_addr = g->iova + (addr - g->va);
+	return true;
 }
 
 /* ---- fast path ---- */
@@ -165,8 +235,22 @@ static int idma_push_unit(struct idma_dev *d, uint16_t first, uint16_t n)
 	d->opf[last] |= IDMA_OP_UNIT_END;
 	d->units++;
 	d->irq_requests += d->intr;
-	d->stats.submitted += n;
 	return 0;
+}
+
+/*
+ * Has the device finished all it was given?  The newest unit's record
+ * comes last (a dedicated WQ runs in order).
+ */
+static bool idma_device_idle(const struct idma_dev *d)
+{
+	uint16_t last = (d->pushed - 1) & d->mask;
+
+	if (d->tail == d->pushed)
+		return true;
+	if (d->opf[last] & IDMA_OP_IN_BATCH)
+		return __atomic_load_n(&d->bcr[d->batch_of[last]].status, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&d->cr[last].status, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -178,12 +262,12 @@ static void idma_push(struct idma_dev *d)
 {
 	int rc;
 
-	while (d->pushed != d->head && d->units < d->max_units) {
+	while (d->pushed != d->submitted && d->units < d->max_units) {
 		uint16_t first = d->pushed, n = 1;
-		uint16_t avail = d->head - first;
+		uint16_t avail = d->submitted - first;
 		uint16_t to_wrap = d->nb_desc - (first & d->mask);
 
-		if ((d->opf[first & d->mask] & IDMA_OP_FENCE) && d->tail != first)
+		if ((d->opf[first & d->mask] & IDMA_OP_FENCE) && !idma_device_idle(d))
 			return;
 		if (d->batch) {
 			while (n < avail && n < to_wrap && n < d->max_batch &&
@@ -199,6 +283,14 @@ static void idma_push(struct idma_dev *d)
 	}
 }
 
+static int idma_submit(void *priv, uint16_t vchan);
+
+/*
+ * Queue one operation.  @desc NULL: the operation names memory the
+ * device cannot reach; a NOOP without a record takes its place on the
+ * device (keeping batches and order as they are) and it completes as a
+ * page fault, as it would on a device that tried.
+ */
 static int idma_enqueue(struct idma_dev *d, struct idxd_ims_desc *desc,
 			uint64_t flags)
 {
@@ -206,12 +298,19 @@ static int idma_enqueue(struct idma_dev *d, struct idxd_ims_desc *desc,
 
 	if ((uint16_t)(d->head - d->tail) >= d->nb_desc)
 		return -ENOSPC;
-	d->ring[i] = *desc;
-	d->cr[i].status = 0;
 	d->opf[i] = (flags & RTE_DMA_OP_FLAG_FENCE) ? IDMA_OP_FENCE : 0;
+	d->redo[i] = 0;
+	if (desc) {
+		d->ring[i] = *desc;
+		d->cr[i].status = 0;
+	} else {
+		memset(&d->ring[i], 0, sizeof(d->ring[i]));
+		d->cr[i].status = IDXD_IMS_ST_PAGE_FAULT;
+		d->opf[i] |= IDMA_OP_PRESET;
+	}
 	d->head++;
 	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
-		idma_push(d);
+		idma_submit(d, 0);
 	return job;
 }
 
@@ -221,12 +320,14 @@ static int idma_copy(void *priv, uint16_t vchan, rte_iova_t src,
 	struct idma_dev *d = priv;
 	struct idxd_ims_desc desc;
 	uint16_t i = d->head & d->mask;
+	uint64_t s, t;
 
 	RTE_SET_USED(vchan);
-	if (length > d->info->max_xfer || !idma_reachable(d, src, length) ||
-	    !idma_reachable(d, dst, length))
+	if (!length || length > d->info->max_xfer)
 		return -EINVAL;
-	ims_desc_memmove(&desc, dst, src, length,
+	if (!idma_translate(d, src, length, &s) || !idma_translate(d, dst, length, &t))
+		return idma_enqueue(d, NULL, flags);
+	ims_desc_memmove(&desc, t, s, length,
 			 d->cr_iova + (uint64_t)i * sizeof(*d->cr), 0);
 	return idma_enqueue(d, &desc, flags);
 }
@@ -237,11 +338,14 @@ static int idma_fill(void *priv, uint16_t vchan, uint64_t pattern,
 	struct idma_dev *d = priv;
 	struct idxd_ims_desc desc;
 	uint16_t i = d->head & d->mask;
+	uint64_t t;
 
 	RTE_SET_USED(vchan);
-	if (length > d->info->max_xfer || !idma_reachable(d, dst, length))
+	if (!length || length > d->info->max_xfer)
 		return -EINVAL;
-	ims_desc_memfill(&desc, dst, pattern, length,
+	if (!idma_translate(d, dst, length, &t))
+		return idma_enqueue(d, NULL, flags);
+	ims_desc_memfill(&desc, t, pattern, length,
 			 d->cr_iova + (uint64_t)i * sizeof(*d->cr), 0);
 	return idma_enqueue(d, &desc, flags);
 }
@@ -260,10 +364,15 @@ static int idma_copy_sg(void *priv, uint16_t vchan,
 	return -ENOTSUP;	/* not in dev_capa: DSA has no scatter-gather */
 }
 
+/* dmadev counts as submitted what the application submitted, gone out or not */
 static int idma_submit(void *priv, uint16_t vchan)
 {
+	struct idma_dev *d = priv;
+
 	RTE_SET_USED(vchan);
-	idma_push(priv);
+	d->stats.submitted += (uint16_t)(d->head - d->submitted);
+	d->submitted = d->head;
+	idma_push(d);
 	return 0;
 }
 
@@ -353,12 +462,58 @@ static bool idma_lost(struct idma_dev *d)
 	return true;
 }
 
+/*
+ * Virtual-address mode: the oldest operation faulted on a page the WQ's
+ * PASID does not map (memory DPDK did not register: the application's
+ * own).  Map the rest of what faulted and send what is left as a unit of
+ * its own; true if it went.  Only once its own unit is done (a BATCH
+ * member's BATCH has its record) and while the WQ has room for one more.
+ */
+static bool idma_refault(struct idma_dev *d, uint8_t st)
+{
+	uint16_t i = d->tail & d->mask;
+	struct idxd_ims_desc x = d->ring[i];
+	struct idxd_ims_completion c = d->cr[i];
+	uint8_t op = x.flags_opcode >> 24;
+
+	if (!d->va_mode || (st & IDXD_IMS_ST_MASK) != IDXD_IMS_ST_PAGE_FAULT ||
+	    (d->opf[i] & IDMA_OP_PRESET) || d->redo[i] >= IDMA_MAX_REDO ||
+	    ((d->opf[i] & IDMA_OP_IN_BATCH) && !d->bcr[d->batch_of[i]].status) ||
+	    (!(d->opf[i] & IDMA_OP_UNIT_END) && d->units >= d->max_units))
+		return false;
+	if (ims_fault_fix(d->wq, &x, &c))
+		return false;	/* not the process's memory: a fault it is */
+	if (op == IDXD_IMS_OP_MEMMOVE || op == IDXD_IMS_OP_MEMFILL) {
+		if (op == IDXD_IMS_OP_MEMMOVE)
+			x.src += c.bytes_completed;
+		x.dst += c.bytes_completed;
+		x.size -= c.bytes_completed;
+	}
+	x.flags_opcode &= ~(uint32_t)(IDXD_IMS_F_FENCE | IDXD_IMS_F_RCI);
+	x.flags_opcode |= IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR | (d->intr ? IDXD_IMS_F_RCI : 0);
+	x.completion_addr = d->cr_iova + (uint64_t)i * sizeof(*d->cr);
+	d->cr[i].status = 0;
+	if (ims_submit(d->wq, &x)) {
+		d->cr[i] = c;
+		return false;
+	}
+	d->ring[i] = x;
+	d->redo[i]++;
+	if (!(d->opf[i] & IDMA_OP_UNIT_END))
+		d->units++;	/* the old unit ends with its own last op */
+	d->opf[i] = (d->opf[i] & ~IDMA_OP_IN_BATCH) | IDMA_OP_UNIT_END;
+	d->irq_requests += d->intr;
+	return true;
+}
+
 static uint8_t idma_peek(struct idma_dev *d)
 {
 	uint8_t st = idma_peek_once(d);
 
 	if (!st && d->tail != d->pushed && idma_lost(d))
 		st = idma_peek_once(d);
+	if (st && idma_refault(d, st))
+		return 0;
 	return st;
 }
 
@@ -433,8 +588,11 @@ static int idma_info_get(const struct rte_dma_dev *dev,
 {
 	RTE_SET_USED(dev);
 	RTE_SET_USED(size);
+	/* errors: every failure is reported per operation, the rest go on */
 	info->dev_capa = RTE_DMA_CAPA_MEM_TO_MEM | RTE_DMA_CAPA_OPS_COPY |
-			 RTE_DMA_CAPA_OPS_FILL;
+			 RTE_DMA_CAPA_OPS_FILL | RTE_DMA_CAPA_HANDLES_ERRORS;
+	if (((const struct idma_dev *)dev->data->dev_private)->va_mode)
+		info->dev_capa |= RTE_DMA_CAPA_SVA;
 	info->max_vchans = 1;
 	info->max_desc = IDMA_RING_MAX;
 	info->min_desc = IDMA_RING_MIN;
@@ -507,8 +665,11 @@ static int idma_stop(struct rte_dma_dev *dev)
  * unmaps every buffer).  While the application still holds allocations
  * from the heap, nothing is unmapped: -EBUSY.
  */
+static void idma_unregister_memory(struct idma_dev *d);
+
 static int idma_release(struct idma_dev *d)
 {
+	idma_unregister_memory(d);
 	while (d->nchunks) {
 		struct idma_chunk *c = &d->chunk[d->nchunks - 1];
 
@@ -560,13 +721,22 @@ static int idma_stats_reset(struct rte_dma_dev *dev, uint16_t vchan)
 	return 0;
 }
 
+/*
+ * Active while the device holds work without a record, or submitted work
+ * still waits here (for room, or a fence for the device to finish: it
+ * goes out from here once the device is done).  Records not yet gathered
+ * leave it idle.
+ */
 static int idma_vchan_status(const struct rte_dma_dev *dev, uint16_t vchan,
 			     enum rte_dma_vchan_status *status)
 {
-	const struct idma_dev *d = dev->data->dev_private;
+	struct idma_dev *d = dev->data->dev_private;
 
 	RTE_SET_USED(vchan);
-	*status = d->tail == d->head ? RTE_DMA_VCHAN_IDLE : RTE_DMA_VCHAN_ACTIVE;
+	if (d->pushed != d->submitted && idma_device_idle(d))
+		idma_push(d);
+	*status = idma_device_idle(d) && d->pushed == d->submitted ?
+		  RTE_DMA_VCHAN_IDLE : RTE_DMA_VCHAN_ACTIVE;
 	return 0;
 }
 
@@ -747,6 +917,126 @@ static int idma_heap_create(struct idma_dev *d, const char *name,
 	return 0;
 }
 
+/* Publish a copy of the table with @add put in (or, @add NULL, @drop taken out). */
+static int idma_segs_update(struct idma_dev *d, const struct idma_seg *add,
+			    uint64_t drop)
+{
+	struct idma_segs *old = d->segs, *t;
+	unsigned int n = old ? old->n : 0, i, k = 0;
+
+	t = malloc(sizeof(*t) + (n + 1) * sizeof(t->seg[0]));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (add || old->seg[i].va != drop)
+			t->seg[k++] = old->seg[i];
+	t->n = k;
+	if (add) {	/* sorted insert */
+		for (i = t->n; i > 0 && t->seg[i - 1].va > add->va; i--)
+			t->seg[i] = t->seg[i - 1];
+		t->seg[i] = *add;
+		t->n++;
+	}
+	t->older = old;
+	__atomic_store_n(&d->segs, t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Let the device at [va, va + len) of DPDK's memory.  Without
+ * virtual-address mode the kernel wants one device range per
+ * registration: a range it refuses as several goes a page at a time.
+ */
+static int idma_seg_add(struct idma_dev *d, uint64_t va, uint64_t len,
+			uint64_t pgsz)
+{
+	struct idma_seg g = { .va = va, .len = len };
+	uint64_t off;
+	int rc;
+
+	rc = ims_map(d->wq, (void *)(uintptr_t)va, len, &g.iova);
+	if (rc == -EINVAL && !d->va_mode && len > pgsz) {
+		for (rc = 0, off = 0; off < len && !rc; off += pgsz)
+			rc = idma_seg_add(d, va + off, pgsz, pgsz);
+		return rc;
+	}
+	if (rc || d->va_mode)
+		return rc;
+	return idma_segs_update(d, &g, 0);
+}
+
+static int idma_walk(const struct rte_memseg_list *msl,
+		     const struct rte_memseg *ms, size_t len, void *arg)
+{
+	struct idma_dev *d = arg;
+	int rc;
+
+	if (msl->external)	/* the mem= heap's buffers: the WQ's already */
+		return 0;
+	rc = idma_seg_add(d, (uintptr_t)ms->addr, len, msl->page_sz);
+	if (rc)
+		IDMA_LOG(ERR, "DPDK memory %p+%#zx: %s\n", ms->addr, len, ims_strerror(rc));
+	return rc ? -1 : 0;
+}
+
+/* DPDK added or freed memory: the device's view follows. */
+static void idma_mem_event(enum rte_mem_event type, const void *addr,
+			   size_t len, void *arg)
+{
+	struct idma_dev *d = arg;
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
+	uint64_t va = (uintptr_t)addr, pg = msl ? msl->page_sz : IDMA_PAGE;
+	const struct idma_segs *t;
+	unsigned int i;
+
+	if (type == RTE_MEM_EVENT_ALLOC) {
+		if (idma_seg_add(d, va, len, pg))
+			IDMA_LOG(ERR, "new DPDK memory %p+%#zx not registered\n", addr, len);
+		return;
+	}
+	ims_unmap(d->wq, addr, len);
+	for (;;) {	/* drop each registration inside the freed range */
+		t = d->segs;
+		for (i = 0; t && i < t->n; i++)
+			if (t->seg[i].va >= va && t->seg[i].va < va + len)
+				break;
+		if (!t || i == t->n || idma_segs_update(d, NULL, t->seg[i].va))
+			break;
+	}
+}
+
+/* Every memseg DPDK has now, and those it adds later. */
+static int idma_register_memory(struct idma_dev *d, const char *name)
+{
+	int rc;
+
+	if (rte_memseg_contig_walk(idma_walk, d))
+		return -EIO;
+	snprintf(d->mem_cb, sizeof(d->mem_cb), "%s", name);
+	rc = rte_mem_event_callback_register(d->mem_cb, idma_mem_event, d);
+	if (rc) {	/* legacy or static memory: it never changes */
+		d->mem_cb[0] = 0;
+		if (rte_errno != ENOTSUP)
+			IDMA_LOG(WARNING, "%s: memory DPDK adds later will not be registered: %s\n",
+				 name, rte_strerror(rte_errno));
+	}
+	return 0;
+}
+
+static void idma_unregister_memory(struct idma_dev *d)
+{
+	struct idma_segs *t = d->segs, *older;
+
+	if (d->mem_cb[0])
+		rte_mem_event_callback_unregister(d->mem_cb, d);
+	d->mem_cb[0] = 0;
+	for (; t; t = older) {
+		older = t->older;
+		free(t);
+	}
+	d->segs = NULL;
+}
+
 static int idma_setup(struct idma_dev *d, const char *name,
 		      const struct idma_args *a)
 {
@@ -758,13 +1048,19 @@ static int idma_setup(struct idma_dev *d, const char *name,
 		return rc;
 	}
 	d->info = ims_wq_info(d->wq);
+	d->va_mode = ims_wq_va(d->wq);
 	if (a->intr && d->info->irq < 0) {
 		IDMA_LOG(ERR, "%s: intr=1 but %s has no completion interrupt\n",
 			 name, a->wq);
 		return -ENXIO;
 	}
 	d->intr = a->intr;
-	d->batch = a->batch && d->info->max_batch >= 2;
+	/*
+	 * In virtual-address mode write() takes no BATCH on Sapphire Rapids'
+	 * device IDs (the kernel cannot check its members: INTEL-SA-01084).
+	 */
+	d->batch = a->batch && d->info->max_batch >= 2 &&
+		   !(d->va_mode && !ims_wq_uses_movdir64b(d->wq));
 	d->max_batch = d->batch ? RTE_MIN(d->info->max_batch, 256u) : 1;
 	d->max_units = d->info->wq_size;
 	rc = idma_ring_alloc(d);
@@ -772,7 +1068,14 @@ static int idma_setup(struct idma_dev *d, const char *name,
 		IDMA_LOG(ERR, "%s: ring buffer: %s\n", name, strerror(-rc));
 		return rc;
 	}
-	return idma_heap_create(d, name, a->mem_mb);
+	rc = idma_heap_create(d, name, a->mem_mb);
+	if (rc)
+		return rc;
+	/* the heap first: its memsegs are external, not registered twice */
+	rc = idma_register_memory(d, name);
+	if (rc)
+		IDMA_LOG(ERR, "%s: cannot register DPDK's memory\n", name);
+	return rc;
 }
 
 static int idma_probe(struct rte_vdev_device *vdev)
@@ -860,9 +1163,11 @@ const char *rte_pmd_idxd_ims_submission(int16_t dev_id)
 	return ims_wq_uses_movdir64b(d->wq) ? "movdir64b" : "write";
 }
 
+/* Applications hand the device IOVAs: as VAs they can be registered. */
 static struct rte_vdev_driver idma_driver = {
 	.probe = idma_probe,
 	.remove = idma_remove,
+	.drv_flags = RTE_VDEV_DRV_NEED_IOVA_AS_VA,
 };
 
 RTE_PMD_REGISTER_VDEV(dma_idxd_ims, idma_driver);

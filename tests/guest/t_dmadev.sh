@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel nomovdir
+# profiles: intel nomovdir sva
 # debug-cost: 76
 #
 # dma_idxd_ims, our DPDK dmadev driver, driven through DPDK's public API
@@ -8,14 +8,26 @@
 # under it, and every interrupt it asked for (one per submission) counted
 # in /proc/interrupts.  Both submission paths: MOVDIR64B to the portal
 # where the CPU has it, and write() (IMS_FORCE_WRITE=1 there; the only
-# path on the CPU model without MOVDIR64B).
+# path on the CPU model without MOVDIR64B).  On the sva machine the WQ is
+# in virtual-address mode (a PASID per file): the driver says SVA, and
+# memory that is not DPDK's is mapped when the device faults on it.
+#
+# Then DPDK's own dmadev_autotest (Debian's dpdk-test) on the driver as a
+# plugin (-d), with ordinary DPDK memory (hugepages the driver registers
+# with the kernel, which pins and maps them; in virtual-address mode on
+# the file's PASID), interrupts on and off: copies, burst capacity, the
+# error-handling tests (addresses nothing maps: page faults), fills.
 . "$(dirname "$0")/lib.sh"
 
 DT=$REPO/build/bench/dmadev-test
+PLUGIN=$REPO/build/bench/librte_dma_idxd_ims.so
+HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+[ "$PROFILE" = sva ] && export IMS_EXPECT_VA=1
 DT_EAL="--no-huge -m 8 --no-pci --no-shconf --no-telemetry -l 0 --log-level=lib.eal:error"	# see t_bench.sh
 
-setup() {
-	load_driver && cfg_wq 0 1 user load 16 && enable_dev 0 && enable_wq 0 1 user
+setup() {	# wq0.2 and wq0.3 for dmadev_autotest, below
+	load_driver && cfg_wq 0 1 user load 16 && cfg_wq 0 2 user pmd_a 32 &&
+		cfg_wq 0 3 user pmd_b 32 && enable_dev 0 && enable_wq 0 1 user
 }
 check dmadev:setup setup
 lirq=$(<$SYS/wq0.1/ims_irq)
@@ -89,6 +101,32 @@ for ((i = 0; i < ${#bad[@]}; i += 3)); do
 done
 check dmadev:refusals-no-device [ $rc != 0 -a -z "${out##*dmadev:probed FAIL*}" ]
 grep -i 'dma_idxd_ims' <<< "$out" | grep -v '^@@' | head -n 10 | sed 's/^/   /'
+
+# DPDK's dmadev_autotest on the plugin: two WQs, interrupts on one; on
+# the CPU without MOVDIR64B every submission goes through write(), whose
+# checks then see the registered memory
+autotest() {
+	local log=/tmp/dmadev_autotest.log rc=0 n=0 d
+	check dmadev:autotest-setup bash -c "enable_wq 0 2 user && enable_wq 0 3 user"
+	echo 64 > $HP
+	DPDK_TEST=dmadev_autotest timeout 400 dpdk-test -l 0 --in-memory -m 64 \
+		--no-telemetry -d "$PLUGIN" --vdev dma_idxd_ims0,wq=wq0.2,intr=1 \
+		--vdev dma_idxd_ims1,wq=wq0.3,intr=0 > $log 2>&1 || rc=$?
+	tr '\r' '\n' < $log | grep -E 'IOVA mode|dma_idxd_ims|Test dmadev instance|Running|Test OK|Test Failed|failed|Error' |
+		grep -v '^Ops submitted' | head -n 30 | sed 's/^/   /'
+	[ "$rc" = 0 ] || tr '\r' '\n' < $log | grep -v '^Ops submitted' | tail -n 20
+	checkd dmadev:autotest "dpdk-test exit $rc" [ "$rc" = 0 ]
+	check dmadev:autotest-ok grep -q '^Test OK' $log
+	for d in 0 1; do
+		check "dmadev:autotest-instance-$d" grep -qE "Test dmadev instance [0-9]+ \[dma_idxd_ims$d\]" $log
+	done
+	n=$(tr '\r' '\n' < $log | grep -c 'Running error handling Tests')
+	checkd dmadev:autotest-error-tests-both "$n devices" [ "$n" = 2 ]
+	echo 0 > $HP
+	echo wq0.2 > /sys/bus/dsa/drivers/user/unbind
+	echo wq0.3 > /sys/bus/dsa/drivers/user/unbind
+}
+autotest
 
 check dmadev:unload bash -c "echo wq0.1 > /sys/bus/dsa/drivers/user/unbind && rmmod idxd_ims"
 check dmadev:dmesg-clean dmesg_clean

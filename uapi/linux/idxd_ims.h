@@ -219,26 +219,34 @@ struct idxd_ims_buffer {
 };
 
 /**
- * struct idxd_ims_map - IDXD_IMS_IOC_MAP / _UNMAP: the device's view of
- *	the caller's memory (files with IDXD_IMS_WQ_VA only)
+ * struct idxd_ims_map - IDXD_IMS_IOC_MAP / _UNMAP: let the device at the
+ *	caller's own memory
  * @argsz: sizeof(struct idxd_ims_map)
  * @flags: zero
  * @addr: start of the range in the caller's address space
  * @len: bytes
+ * @iova: out (MAP): the device address of @addr, for descriptors
  *
- * MAP pins the pages of [addr, addr + len) (whole pages) and maps them on
- * the file's PASID at the same addresses: writable where the caller can
- * write, else read-only.  Errors: EFAULT (not mapped by the caller),
- * ENOMEM (incl. RLIMIT_MEMLOCK without CAP_IPC_LOCK), EINVAL, EOPNOTSUPP
- * (the file is not in virtual-address mode).  UNMAP drops every mapped
- * range that meets [addr, addr + len), whole.  Ranges the caller
- * unmaps or changes (munmap, mprotect, ...) are dropped by themselves.
+ * MAP pins the pages of [addr, addr + len) (whole pages): writable where
+ * the caller can write, else read-only for the device too.
+ * - In virtual-address mode (IDXD_IMS_WQ_VA) they are mapped on the
+ *   file's PASID at their own addresses (@iova = @addr); a range the
+ *   caller unmaps or changes (munmap, mprotect, ...) is dropped by itself.
+ * - Otherwise they are mapped for the device's DMA in one device range
+ *   (@iova), which write() then accepts in descriptors; the pages stay
+ *   pinned until UNMAP or close whatever the caller does meanwhile, and
+ *   a range that would be several device ranges is refused (EINVAL:
+ *   register less at a time, e.g. a hugepage).
+ * Errors: EFAULT (not mapped by the caller), ENOMEM (incl. RLIMIT_MEMLOCK
+ * without CAP_IPC_LOCK), EINVAL.  UNMAP drops every registration that
+ * meets [addr, addr + len), whole, once the WQ has finished with it.
  */
 struct idxd_ims_map {
 	__u32 argsz;
 	__u32 flags;
 	__u64 addr;
 	__u64 len;
+	__u64 iova;
 };
 
 /**
@@ -263,7 +271,7 @@ struct idxd_ims_eventfd {
 #define IDXD_IMS_IOC_WQ_INFO	_IOWR(IDXD_IMS_IOC_MAGIC, 0x00, struct idxd_ims_wq_info)
 #define IDXD_IMS_IOC_BUFFER	_IOWR(IDXD_IMS_IOC_MAGIC, 0x01, struct idxd_ims_buffer)
 #define IDXD_IMS_IOC_SET_EVENTFD _IOW(IDXD_IMS_IOC_MAGIC, 0x02, struct idxd_ims_eventfd)
-#define IDXD_IMS_IOC_MAP	_IOW(IDXD_IMS_IOC_MAGIC, 0x03, struct idxd_ims_map)
+#define IDXD_IMS_IOC_MAP	_IOWR(IDXD_IMS_IOC_MAGIC, 0x03, struct idxd_ims_map)
 #define IDXD_IMS_IOC_UNMAP	_IOW(IDXD_IMS_IOC_MAGIC, 0x04, struct idxd_ims_map)
 
 /*

@@ -110,14 +110,20 @@ void ims_desc_batch(struct idxd_ims_desc *d, uint64_t list, uint32_t count,
  * ims_wq_va()): descriptors name the process's own addresses.  The
  * device sees hugetlb memory mapped before ims_wq_open() and what
  * ims_map() adds (pinned until ims_unmap(), ims_wq_close(), or until the
- * process unmaps or changes it).  -EOPNOTSUPP without the mode.
- * Completion records must be mapped before use: a record the device
- * cannot write is a software error of the device's, not a fault here.
+ * process unmaps or changes it).  Completion records must be mapped
+ * before use: a record the device cannot write is a software error of
+ * the device's, not a fault here.
+ *
+ * Without the mode ims_map() registers memory for the device's DMA:
+ * *iova (if not NULL) is the device address of @p, contiguous for @len
+ * bytes (-EINVAL when the range would not be one device range: register
+ * a hugepage at a time), which write() accepts until ims_unmap() (after
+ * the WQ drained) or ims_wq_close().
  */
 bool ims_wq_va(const struct ims_wq *wq);
 /* The WQ's file, for the caller's own poll(2) or ioctl(2); owned by the library. */
 int ims_wq_fd(const struct ims_wq *wq);
-int ims_map(struct ims_wq *wq, const void *p, size_t len);
+int ims_map(struct ims_wq *wq, const void *p, size_t len, uint64_t *iova);
 int ims_unmap(struct ims_wq *wq, const void *p, size_t len);
 /* After a page-fault record for @d: map the rest of the operand that faulted. */
 int ims_fault_fix(struct ims_wq *wq, const struct idxd_ims_desc *d,

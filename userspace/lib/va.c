@@ -4,7 +4,8 @@
  *
  * The device then sees the process's memory through a PASID of the
  * file's: hugetlb memory mapped before the open, and whatever
- * ims_map() adds.  Memory it does not see ends in a page-fault
+ * ims_map() adds.  Without the mode ims_map() registers memory for the
+ * device's own DMA and says at what device address.  Memory it does not see ends in a page-fault
  * completion (status 0x03, bit 7 for a write, the page in fault_addr,
  * the bytes done before it in bytes_completed): ims_run() maps the rest
  * of the operand that faulted and resubmits what is left.
@@ -31,7 +32,7 @@ int ims_wq_fd(const struct ims_wq *wq)
 }
 
 static int ims_map_ioctl(struct ims_wq *wq, unsigned long cmd, const void *p,
-			 size_t len)
+			 size_t len, uint64_t *iova)
 {
 	struct idxd_ims_map m = {
 		.argsz = sizeof(m),
@@ -39,19 +40,21 @@ static int ims_map_ioctl(struct ims_wq *wq, unsigned long cmd, const void *p,
 		.len = len,
 	};
 
-	if (!ims_wq_va(wq))
-		return -EOPNOTSUPP;
-	return ioctl(wq->fd, cmd, &m) ? -errno : 0;
+	if (ioctl(wq->fd, cmd, &m))
+		return -errno;
+	if (iova)
+		*iova = m.iova;
+	return 0;
 }
 
-int ims_map(struct ims_wq *wq, const void *p, size_t len)
+int ims_map(struct ims_wq *wq, const void *p, size_t len, uint64_t *iova)
 {
-	return ims_map_ioctl(wq, IDXD_IMS_IOC_MAP, p, len);
+	return ims_map_ioctl(wq, IDXD_IMS_IOC_MAP, p, len, iova);
 }
 
 int ims_unmap(struct ims_wq *wq, const void *p, size_t len)
 {
-	return ims_map_ioctl(wq, IDXD_IMS_IOC_UNMAP, p, len);
+	return ims_map_ioctl(wq, IDXD_IMS_IOC_UNMAP, p, len, NULL);
 }
 
 /* Does [base, base + len) hold addr?  Then its end. */
@@ -95,7 +98,8 @@ int ims_fault_fix(struct ims_wq *wq, const struct idxd_ims_desc *d,
 
 	if ((c->status & IDXD_IMS_ST_MASK) != IDXD_IMS_ST_PAGE_FAULT)
 		return -EINVAL;
-	return ims_map(wq, (const void *)(uintptr_t)fault, ims_fault_end(d, fault) - fault);
+	return ims_map(wq, (const void *)(uintptr_t)fault, ims_fault_end(d, fault) - fault,
+		       NULL);
 }
 
 /*

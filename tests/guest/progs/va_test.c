@@ -64,6 +64,8 @@ static int map_ioctl(unsigned long cmd, uint32_t argsz, uint32_t flags,
 {
 	struct idxd_ims_map m = { .argsz = argsz, .flags = flags, .addr = addr, .len = len };
 
+	/* the kernel reads argsz bytes at most as far as it knows them */
+
 	return ioctl(fd, cmd, &m) ? errno : 0;
 }
 
@@ -108,8 +110,8 @@ static void t_partial(void)
 	int st, rc;
 
 	fill(src, 4 * PG, 2);
-	ims_map(wq, src, 4 * PG);
-	ims_map(wq, dst, PG);		/* only the destination's first page */
+	ims_map(wq, src, 4 * PG, NULL);
+	ims_map(wq, dst, PG, NULL);		/* only the destination's first page */
 	st = copy_raw(dst + 512, src, 2 * PG);
 	result("write-fault-partial", st == (IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT) &&
 	       cr->fault_addr == (uintptr_t)dst + PG && cr->bytes_completed == PG - 512 &&
@@ -135,8 +137,8 @@ static void t_munmap(void)
 	int st;
 
 	memset(src, 0x11, PG);
-	ims_map(wq, src, PG);
-	ims_map(wq, dst, PG);
+	ims_map(wq, src, PG, NULL);
+	ims_map(wq, dst, PG, NULL);
 	st = copy_raw(dst, src, PG);
 	result("munmap-before", st == IDXD_IMS_ST_SUCCESS && dst[100] == 0x11, "status %#x", st);
 	munmap(src, PG);
@@ -147,7 +149,7 @@ static void t_munmap(void)
 	result("munmap-drops-mirror", st == IDXD_IMS_ST_PAGE_FAULT &&
 	       cr->fault_addr == (uintptr_t)src,
 	       "status %#x fault %#llx", st, (unsigned long long)cr->fault_addr);
-	ims_map(wq, src, PG);
+	ims_map(wq, src, PG, NULL);
 	st = copy_raw(dst, src, PG);
 	result("munmap-new-page-read", st == IDXD_IMS_ST_SUCCESS && dst[100] == 0x22,
 	       "status %#x byte %#x", st, dst[100]);
@@ -167,7 +169,7 @@ static void t_other_process(void)
 	char c;
 
 	munmap(probe, PG);		/* an address this process does not have */
-	ims_map(wq, dst, PG);
+	ims_map(wq, dst, PG, NULL);
 	memset(dst, 0, PG);
 	if (pipe(p))
 		return;
@@ -193,7 +195,7 @@ static void t_other_process(void)
 	st = copy_raw(dst, probe, PG);
 	result("other-process-memory-faults", c == 'r' && st == IDXD_IMS_ST_PAGE_FAULT &&
 	       dst[0] == 0, "status %#x byte %#x", st, dst[0]);
-	result("map-unmapped-efault", ims_map(wq, probe, PG) == -EFAULT, NULL);
+	result("map-unmapped-efault", ims_map(wq, probe, PG, NULL) == -EFAULT, NULL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(p[0]);
@@ -228,22 +230,22 @@ static void t_refusals(const char *path)
 	if (fd2 >= 0)
 		close(fd2);
 	result("va-flag", ims_wq_va(wq), NULL);
-	result("map-len-0-einval", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, (uintptr_t)p, 0, fd) == EINVAL, NULL);
-	result("map-flags-einval", map_ioctl(IDXD_IMS_IOC_MAP, 24, 1, (uintptr_t)p, PG, fd) == EINVAL, NULL);
-	result("map-argsz-einval", map_ioctl(IDXD_IMS_IOC_MAP, 8, 0, (uintptr_t)p, PG, fd) == EINVAL, NULL);
-	result("map-wrap-einval", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, ~0ull - 100, PG, fd) == EINVAL, NULL);
-	result("map-kernel-einval", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, 0xffffffff81000000ull, PG, fd) == EINVAL, NULL);
-	result("map-null-efault", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, 0, PG, fd) == EFAULT, NULL);
-	result("unmap-nothing-ok", map_ioctl(IDXD_IMS_IOC_UNMAP, 24, 0, (uintptr_t)p, PG, fd) == 0, NULL);
-	result("unmap-len-0-einval", map_ioctl(IDXD_IMS_IOC_UNMAP, 24, 0, (uintptr_t)p, 0, fd) == EINVAL, NULL);
+	result("map-len-0-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, (uintptr_t)p, 0, fd) == EINVAL, NULL);
+	result("map-flags-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 1, (uintptr_t)p, PG, fd) == EINVAL, NULL);
+	result("map-argsz-einval", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, (uintptr_t)p, PG, fd) == EINVAL, NULL);
+	result("map-wrap-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, ~0ull - 100, PG, fd) == EINVAL, NULL);
+	result("map-kernel-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, 0xffffffff81000000ull, PG, fd) == EINVAL, NULL);
+	result("map-null-efault", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, 0, PG, fd) == EFAULT, NULL);
+	result("unmap-nothing-ok", map_ioctl(IDXD_IMS_IOC_UNMAP, 32, 0, (uintptr_t)p, PG, fd) == 0, NULL);
+	result("unmap-len-0-einval", map_ioctl(IDXD_IMS_IOC_UNMAP, 32, 0, (uintptr_t)p, 0, fd) == EINVAL, NULL);
 	/* read-only memory maps read-only: the device may read it, not write it */
 	mprotect(p, PG, PROT_READ);
-	result("map-readonly-ok", map_ioctl(IDXD_IMS_IOC_MAP, 24, 0, (uintptr_t)p, PG, fd) == 0, NULL);
+	result("map-readonly-ok", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, (uintptr_t)p, PG, fd) == 0, NULL);
 	{
 		uint8_t *dst = pages(1);
 		int st;
 
-		ims_map(wq, dst, PG);
+		ims_map(wq, dst, PG, NULL);
 		st = copy_raw(dst, p, PG);
 		result("readonly-source-read", st == IDXD_IMS_ST_SUCCESS, "status %#x", st);
 		st = copy_raw(p, dst, PG);
@@ -273,7 +275,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return 1;
 	cr = pages(1);
-	rc = ims_map(wq, cr, PG);
+	rc = ims_map(wq, cr, PG, NULL);
 	result("map-record", !rc, "%s", rc ? ims_strerror(rc) : "");
 	if (rc)
 		return 1;
