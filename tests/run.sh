@@ -70,13 +70,13 @@ if ! make -s -C "$top" test-modules >/dev/null 2>"$CACHE/logs-build.txt"; then
 	profiles=""
 fi
 case " $profiles " in
-*" debug "*)
+*" debug "*|*" debugsva "*)
 	echo "== building the debug kernel and the modules for it (about 20 min the first time)"
 	if ! bash "$top/scripts/build-debug-kernel.sh" ||
 	   ! make -s -C "$top" debug-modules >/dev/null 2>"$CACHE/logs-build-debug.txt"; then
 		tail -n 30 "$CACHE/logs-build-debug.txt"
 		echo "FAIL build/debug-modules" >> "$results"
-		profiles=$(echo " $profiles " | sed 's/ debug / /')
+		profiles=$(echo " $profiles " | sed 's/ debug / /; s/ debugsva / /')
 	fi ;;
 esac
 

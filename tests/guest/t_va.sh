@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: sva
+# profiles: sva debugsva
 # debug-cost: 90
 #
 # User WQs in virtual-address mode, on the machine SVA hosts run (VT-d

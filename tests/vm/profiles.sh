@@ -2,7 +2,7 @@
 # Machine profiles for the test guest (sourced).  Each sets PROFILE_ARGS
 # (QEMU arguments beyond the common ones) and PROFILE_CMDLINE (kernel
 # arguments), and PROFILE_DESC for people.
-PROFILES_ALL="intel sva amd noir cpu4 handles nomovdir debug"
+PROFILES_ALL="intel sva amd noir cpu4 handles nomovdir debug debugsva"
 
 profile_setup() {
 	# The device as bare-metal Sapphire Rapids has it: no REQUEST_INT_HANDLE
@@ -109,6 +109,17 @@ profile_setup() {
 		PROFILE_CMDLINE="$PROFILE_CMDLINE intel_iommu=on mitigations=off no5lvl"
 		PROFILE_KERNEL=debug
 		PROFILE_BASE=intel
+		PROFILE_MEM=2G
+		PROFILE_TIMEOUT=2400 ;;
+	debugsva)
+		# the sva machine on the debug kernel, for the tests of the
+		# driver's PASID code that name it (the debug lane's shares
+		# run intel's machine, where that code never runs)
+		profile_setup sva
+		PROFILE_DESC="as sva, on the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN, fault injection)"
+		PROFILE_CMDLINE="$PROFILE_CMDLINE mitigations=off"
+		PROFILE_KERNEL=debug
+		PROFILE_BASE=debugsva
 		PROFILE_MEM=2G
 		PROFILE_TIMEOUT=2400 ;;
 	*)
