@@ -241,8 +241,15 @@ static int idxd_cdev_open(struct inode *inode, struct file *filp)
  */
 static bool idxd_ctx_put_wq(struct idxd_ctx *ctx, struct idxd_wq *wq)
 {
-	if (!ctx->pm || !wq->dedicated)
+	u32 pasid;
+
+	if (!ctx->pm)
 		return true;
+	pasid = idxd_pmap_pasid(ctx->pm);
+	/* shared: everything queued with the file's PASID finishes first */
+	if (!wq->dedicated)
+		return !ctx->submitted || ctx->uc->dead || !idxd_wq_enabled(wq) ||
+		       !idxd_cmd(wq->idev, IDXD_CMD_DRAIN_PASID, pasid, NULL);
 	if (ctx->uc->dead || !idxd_wq_enabled(wq)) {
 		/* disabled since (or stopped by a reset): WQCFG forgets it */
 		if (!ctx->uc->dead)
@@ -323,6 +330,10 @@ static int idxd_mmap_portal(struct idxd_ctx *ctx, struct vm_area_struct *vma)
 	struct idxd_dev *idev = wq->idev;
 	unsigned long pfn;
 
+	if (!wq->dedicated) {
+		dev_dbg(&wq->conf_dev, "portal mmap refused: a shared WQ takes ENQCMD, whose PASID (IA32_PASID) this kernel gives no process: submit with write()\n");
+		return -EOPNOTSUPP;
+	}
 	if (!capable(CAP_SYS_RAWIO)) {
 		dev_dbg(&wq->conf_dev, "portal mmap refused: %s, needs CAP_SYS_RAWIO\n",
 			ctx->pm ? "this device's user submissions are unsafe (erratum)" :
@@ -744,6 +755,9 @@ static ssize_t idxd_cdev_write(struct file *filp, const char __user *ubuf,
 		int err;
 
 		err = idxd_ctx_cannot_submit(ctx) ?: idxd_check_user_desc(ctx, &descs[i], false);
+		/* a shared WQ learns the file's PASID from the descriptor */
+		if (!err && !wq->dedicated)
+			descs[i].pasid_priv = idxd_pmap_pasid(ctx->pm);
 		if (!err)
 			err = idxd_submit(wq, &descs[i]);
 		/* the portal closed under us: a reset began, or the WQ went */

@@ -265,6 +265,9 @@ void idxd_wq_write_config(struct idxd_wq *wq)
 		mode |= IDXD_WQCFG_PRIV;
 	if (wq->pasid != IOMMU_PASID_INVALID)
 		mode |= IDXD_WQCFG_PASID_EN | FIELD_PREP(IDXD_WQCFG_PASID, wq->pasid);
+	/* a shared WQ's descriptors carry their own PASID (ENQCMDS) */
+	if (!wq->dedicated)
+		mode |= IDXD_WQCFG_PASID_EN;
 	iowrite32(wq->size, cfg + IDXD_WQCFG_SIZE_DW * 4);
 	iowrite32(wq->threshold, cfg + IDXD_WQCFG_THRESH_DW * 4);
 	iowrite32(mode, cfg + IDXD_WQCFG_MODE_DW * 4);

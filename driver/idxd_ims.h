@@ -210,6 +210,7 @@ struct idxd_wq {
 	char driver_name[IDXD_DRV_NAME_SIZE + 1];
 	bool msix_only;			/* completion_irq "msix": no IMS */
 	u32 pasid;			/* WQCFG PASID, IOMMU_PASID_INVALID: none */
+	u32 enqcmds_retries;		/* shared WQs: ENQCMDS tries per descriptor */
 
 	/* while enabled */
 	enum idxd_wq_state state;
@@ -458,6 +459,7 @@ int idxd_wq_enable(struct idxd_wq *wq);
 int idxd_wq_hw_enable(struct idxd_wq *wq);
 void idxd_wq_set_stopped(struct idxd_wq *wq);
 u32 idxd_wq_operand(struct idxd_wq *wq);
+bool idxd_cpu_has_enqcmds(void);
 int idxd_wq_set_pasid(struct idxd_wq *wq, u32 pasid);
 
 /**

@@ -21,6 +21,9 @@
 #define IDXD_MMIO_BAR			0
 #define IDXD_WQ_BAR			2
 #define IDXD_PORTAL_SIZE		0x1000
+/* ENQCMDS tries per descriptor on a shared WQ (upstream's default, max) */
+#define IDXD_ENQCMDS_RETRIES		32
+#define IDXD_ENQCMDS_MAX_RETRIES	64
 #define IDXD_PORTALS_PER_WQ		4
 #define IDXD_WQ_PORTAL_SPAN		(IDXD_PORTAL_SIZE * IDXD_PORTALS_PER_WQ)
 

@@ -41,14 +41,37 @@ static void idxd_portal_write(struct idxd_wq *wq, void __iomem *portal,
 		writeq(q[i], portal + i * 8);
 }
 
+/*
+ * A shared WQ answers each ENQCMDS: accepted, or retry (full up to its
+ * threshold on the limited portal user submissions go to).  Its
+ * descriptors name their PASID, so no lock orders them.
+ */
+static int idxd_submit_shared(struct idxd_wq *wq, const void *desc)
+{
+	void __iomem *portal = READ_ONCE(wq->portal);
+	unsigned int tries = 0;
+
+	if (!portal)
+		return -ENXIO;
+	/* Completion records and buffers before the command. */
+	wmb();
+	do {
+		if (!enqcmds(portal + IDXD_PORTAL_SIZE, desc))
+			return 0;
+	} while (++tries < READ_ONCE(wq->enqcmds_retries));
+	return -EAGAIN;
+}
+
 /**
- * idxd_submit() - post one descriptor to a dedicated WQ
+ * idxd_submit() - post one descriptor to a WQ
  * @wq: an enabled work queue
  * @desc: 64 bytes, already checked
  *
  * A posted write to a full dedicated WQ is dropped silently by the
  * device, so fullness is checked first, under the same lock as the
  * write: -EAGAIN, never a lost descriptor.
+ *
+ * A shared WQ takes it with ENQCMDS (idxd_submit_shared()).
  *
  * Return: 0, -EAGAIN when full, -ENXIO when not enabled.
  */
@@ -57,6 +80,9 @@ int idxd_submit(struct idxd_wq *wq, const void *desc)
 	void __iomem *portal;
 	unsigned long flags;
 	int rc = 0;
+
+	if (!wq->dedicated)
+		return idxd_submit_shared(wq, desc);
 
 	spin_lock_irqsave(&wq->submit_lock, flags);
 	portal = wq->portal;		/* changes only under submit_lock */

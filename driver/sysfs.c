@@ -763,7 +763,7 @@ static int idxd_set_threshold(struct idxd_wq *wq, u64 v)
 		return -EINVAL;
 	}
 	if (!v || v > wq->size) {
-		dev_err(&wq->conf_dev, "threshold %llu is above the size %u\n",
+		dev_err(&wq->conf_dev, "threshold %llu: must be 1..size (%u)\n",
 			v, wq->size);
 		return -EINVAL;
 	}
@@ -807,14 +807,25 @@ static ssize_t enqcmds_retries_show(struct device *dev,
 	/* ENQCMDS retries only mean something for shared WQs. */
 	if (confdev_to_wq(dev)->dedicated)
 		return -EOPNOTSUPP;
-	return sysfs_emit(buf, "0\n");
+	return sysfs_emit(buf, "%u\n", READ_ONCE(confdev_to_wq(dev)->enqcmds_retries));
 }
 
 static ssize_t enqcmds_retries_store(struct device *dev,
 				     struct device_attribute *attr,
 				     const char *buf, size_t count)
 {
-	return -EOPNOTSUPP;
+	struct idxd_wq *wq = confdev_to_wq(dev);
+	unsigned int v;
+
+	if (wq->dedicated)
+		return -EOPNOTSUPP;
+	if (kstrtouint(buf, 0, &v) || v > IDXD_ENQCMDS_MAX_RETRIES) {
+		dev_err(dev, "enqcmds_retries must be 0..%d\n", IDXD_ENQCMDS_MAX_RETRIES);
+		return -EINVAL;
+	}
+	/* read without the lock by submitters: one word */
+	WRITE_ONCE(wq->enqcmds_retries, v);
+	return count;
 }
 static DEVICE_ATTR_RW(enqcmds_retries);
 

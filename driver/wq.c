@@ -4,6 +4,7 @@
  * DISABLE_WQ with their rollback.
  */
 #include <linux/bitfield.h>
+#include <asm/cpufeature.h>
 #include "idxd_ims.h"
 
 /**
@@ -29,6 +30,47 @@ void idxd_wq_init_defaults(struct idxd_wq *wq)
 	wq->msix_only = false;
 	wq->group = NULL;
 	wq->pasid = IOMMU_PASID_INVALID;
+	wq->enqcmds_retries = IDXD_ENQCMDS_RETRIES;
+}
+
+/**
+ * idxd_cpu_has_enqcmds() - can the kernel submit to shared WQs?
+ *
+ * ENQCMDS takes the PASID from the descriptor, so unlike user ENQCMD it
+ * needs no IA32_PASID state: the CPUID bit is enough.
+ */
+bool idxd_cpu_has_enqcmds(void)
+{
+	return cpuid_ecx(7) & BIT(X86_FEATURE_ENQCMD & 31);
+}
+
+/*
+ * A shared WQ takes descriptors from any process with ENQCMDS, each
+ * naming the PASID of its file (virtual-address mode); kernel WQs would
+ * need a PASID of the kernel's own, which this driver does not set up.
+ */
+static int idxd_wq_check_shared(struct idxd_wq *wq)
+{
+	struct idxd_dev *idev = wq->idev;
+
+	if (!idev->va_mode) {
+		dev_err(&wq->conf_dev, "cannot enable: a shared WQ needs PASIDs, and user WQs here %s\n",
+			idev->va_why);
+		return -EOPNOTSUPP;
+	}
+	if (!idxd_cpu_has_enqcmds()) {
+		dev_err(&wq->conf_dev, "cannot enable: a shared WQ needs ENQCMDS, which this CPU lacks\n");
+		return -EOPNOTSUPP;
+	}
+	if (wq->type != IDXD_WQT_USER) {
+		dev_err(&wq->conf_dev, "cannot enable: only user WQs can be shared here (a kernel WQ would need a PASID of its own)\n");
+		return -EOPNOTSUPP;
+	}
+	if (!wq->threshold) {
+		dev_err(&wq->conf_dev, "cannot enable: a shared WQ needs a threshold (1..size) for user submissions\n");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**
@@ -69,8 +111,10 @@ int idxd_wq_check_config(struct idxd_wq *wq)
 		return -EINVAL;
 	}
 	if (!wq->dedicated) {
-		dev_err(&wq->conf_dev, "cannot enable: shared WQs need PASID/SVA, which this driver does not support\n");
-		return -EINVAL;
+		int rc = idxd_wq_check_shared(wq);
+
+		if (rc)
+			return rc;
 	}
 	if (!idev->movdir64b && !idev->emulated) {
 		dev_err(&wq->conf_dev, "cannot enable: the CPU has no MOVDIR64B to submit with\n");

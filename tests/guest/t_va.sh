@@ -11,6 +11,9 @@
 # memory; va_test copies through malloc'ed memory, handles page faults,
 # and checks that unmapped and other processes' memory is never reached;
 # the WQ carries the file's PASID in WQCFG only while the file is open.
+# A shared WQ, configured and enabled by Debian's accel-config as on
+# hardware, takes descriptors from several files at once (ENQCMDS, each
+# naming its file's PASID).
 . "$(dirname "$0")/lib.sh"
 
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
@@ -22,6 +25,8 @@ check va:dmesg-says-why bash -c "dmesg | grep -q 'user WQs work in their process
 # wq0.0 for our own programs, wq0.1 named as DPDK's bus looks for
 setup() {
 	cfg_wq 0 0 user app0 16 && cfg_wq 0 1 user dpdk_wq 32 &&
+	accel-config config-wq dsa0/wq0.4 --group-id=0 --mode=shared --wq-size=16 \
+		--threshold=8 --type=user --name=shared0 --priority=1 --driver-name=user &&
 	enable_dev 0 && enable_wq 0 0 user && enable_wq 0 1 user
 }
 check va:setup setup
@@ -37,6 +42,29 @@ checkd va:wqcfg-pasid-while-open "$v" [ $(( v >> 28 & 1 )) = 1 -a $(( v >> 8 & 0
 exec 3>&-
 v=$(wqcfg2)
 checkd va:wqcfg-pasid-off-after-close "$v" [ $(( v >> 28 & 1 )) = 0 ]
+
+# the shared WQ: accel-config enables it; WQCFG says shared, PASID on
+check va:shared-enable accel-config enable-wq dsa0/wq0.4
+check va:shared-mode [ "$(<$SYS/wq0.4/mode)" = shared ]
+v=$(emu_ctl "$bdf" read $(printf '%#x' $(( 0x600 + 4 * 32 + 8 ))))
+checkd va:wqcfg-shared-pasid-en "$v" [ $(( v & 1 )) = 0 -a $(( v >> 28 & 1 )) = 1 ]
+check va:enqcmds-retries [ "$(<$SYS/wq0.4/enqcmds_retries)" = 32 ]
+check va:enqcmds-retries-bad bash -c "! echo 65 > $SYS/wq0.4/enqcmds_retries 2>/dev/null"
+check va:enqcmds-retries-dedicated bash -c "! cat $SYS/wq0.0/enqcmds_retries 2>/dev/null"
+"$REPO/build/tests/va_test" /dev/dsa/wq0.4 shared "$bdf"
+check va:shared-disable accel-config disable-wq dsa0/wq0.4
+# what a shared WQ cannot be here: kernel (no kernel PASID), threshold 0
+check va:shared-kernel-refused bash -c "echo kernel > $SYS/wq0.4/type &&
+	echo dmaengine > $SYS/wq0.4/driver_name && echo shared0 > $SYS/wq0.4/name &&
+	! echo wq0.4 > /sys/bus/dsa/drivers/dmaengine/bind 2>/dev/null &&
+	dmesg | grep -q 'only user WQs can be shared here'"
+check va:threshold-0-refused bash -c "! echo 0 > $SYS/wq0.4/threshold 2>/dev/null"
+# back to dedicated and shared again: the threshold is gone
+check va:shared-no-threshold-refused bash -c "echo user > $SYS/wq0.4/type &&
+	echo user > $SYS/wq0.4/driver_name && echo shared0 > $SYS/wq0.4/name &&
+	echo dedicated > $SYS/wq0.4/mode &&
+	echo shared > $SYS/wq0.4/mode && ! echo wq0.4 > /sys/bus/dsa/drivers/user/bind 2>/dev/null &&
+	dmesg | grep -q 'a shared WQ needs a threshold'"
 
 echo 64 > $HP
 check va:hugepages [ "$(<$HP)" = 64 ]

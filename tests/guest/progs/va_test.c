@@ -4,12 +4,19 @@
  * mirrors the process's memory), through libidxdims and raw ioctls.
  *
  *   va_test /dev/dsa/wqN.M
+ *   va_test /dev/dsa/wqN.M shared BDF
  *
  * Copies into and out of ordinary malloc'ed memory, page faults
  * reported and handled (map, resubmit the rest), hugetlb memory seen
  * without a map, munmap dropping a mirrored range (the device then
  * reads the new page, never the old one), another process's memory
  * never reached, one file per dedicated WQ, and the ioctls' refusals.
+ *
+ * "shared": a shared WQ (ENQCMDS from the kernel's write(), each
+ * descriptor naming its file's PASID): two files at once, each seeing
+ * only what its own PASID maps, no portal mapping, and a WQ full up to
+ * its threshold answering "retry" (-EAGAIN) while the device (BDF, the
+ * emulator's test page) is paused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -256,6 +263,96 @@ static void t_refusals(const char *path)
 	munmap(p, PG);
 }
 
+static int emu_ctl(const char *bdf, const char *what)
+{
+	FILE *f = fopen("/sys/kernel/debug/emu_poke/ctl", "w");
+	int ok = f && fprintf(f, "%s %s\n", bdf, what) > 0;
+
+	return (f && !fclose(f) && ok) ? 0 : -1;
+}
+
+static int copy_on(struct ims_wq *w, struct idxd_ims_completion *c, void *dst,
+		   const void *src, uint32_t len)
+{
+	struct idxd_ims_desc d;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	ims_desc_memmove(&d, (uintptr_t)dst, (uintptr_t)src, len, (uintptr_t)c, 0);
+	rc = ims_submit(w, &d) ?: ims_poll(c, 5000);
+	return rc ? rc : c->status;
+}
+
+static int shared_main(const char *path, const char *bdf)
+{
+	struct ims_wq *a, *b;
+	struct idxd_ims_completion *ca, *cb;
+	uint8_t *x = pages(2), *y = pages(2);
+	struct idxd_ims_desc d;
+	unsigned int thr = 0, n;
+	char tpath[128];
+	FILE *f;
+	int rc, st;
+
+	rc = ims_wq_open(path, &a) ?: ims_wq_open(path, &b);
+	result("shared-two-files", !rc, "%s", rc ? ims_strerror(rc) : "");
+	if (rc)
+		return 1;
+	result("shared-va-mode", ims_wq_va(a) && ims_wq_va(b) && !ims_wq_info(a)->dedicated, NULL);
+	result("shared-write-path", !ims_wq_uses_movdir64b(a),
+	       "a shared WQ takes ENQCMD, not MOVDIR64B: write()");
+	result("shared-portal-mmap-refused",
+	       mmap(NULL, PG, PROT_WRITE, MAP_SHARED, ims_wq_fd(a), 0) == MAP_FAILED &&
+	       errno == EOPNOTSUPP, "errno %d", errno);
+	ca = pages(1);
+	cb = pages(1);
+	ims_map(a, ca, PG, NULL);
+	ims_map(b, cb, PG, NULL);
+	fill(x, PG, 7);
+	ims_map(a, x, 2 * PG, NULL);
+	ims_map(a, y, 2 * PG, NULL);
+	st = copy_on(a, ca, y, x, PG);
+	result("shared-copy-file-a", st == IDXD_IMS_ST_SUCCESS && !memcmp(x, y, PG),
+	       "status %#x", st);
+	/* file b's PASID maps neither: its descriptor faults, a's still works */
+	memset(y, 0, PG);
+	st = copy_on(b, cb, y, x, PG);
+	result("shared-pasid-per-file", st == IDXD_IMS_ST_PAGE_FAULT && y[0] == 0,
+	       "status %#x", st);
+	ims_map(b, x, 2 * PG, NULL);
+	ims_map(b, y, 2 * PG, NULL);
+	st = copy_on(b, cb, y, x, PG);
+	result("shared-copy-file-b", st == IDXD_IMS_ST_SUCCESS && !memcmp(x, y, PG),
+	       "status %#x", st);
+
+	/* paused device: the WQ fills to its threshold, then "retry" */
+	snprintf(tpath, sizeof(tpath), "/sys/bus/dsa/devices/wq%u.%u/threshold",
+		 ims_wq_info(a)->dev_id, ims_wq_info(a)->wq_id);
+	f = fopen(tpath, "r");
+	if (!f || fscanf(f, "%u", &thr) != 1)
+		thr = 0;
+	if (f)
+		fclose(f);
+	rc = emu_ctl(bdf, "pause");
+	memset(ca, 0, sizeof(*ca));
+	ims_desc_noop(&d, 0, 0);
+	d.flags_opcode &= ~(uint32_t)(IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR);
+	for (n = 0; !rc && n < thr + 4; n++) {
+		rc = ims_submit(a, &d);
+		if (rc)
+			break;
+	}
+	result("shared-full-retry-eagain", rc == -EAGAIN && thr && n == thr,
+	       "threshold %u: %u accepted, then %s", thr, n, ims_strerror(rc));
+	emu_ctl(bdf, "resume");
+	usleep(200000);
+	st = copy_on(a, ca, y + PG, x + PG, 64);
+	result("shared-after-resume", st == IDXD_IMS_ST_SUCCESS, "status %#x", st);
+	ims_wq_close(b);
+	ims_wq_close(a);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/dev/dsa/wq0.0";
@@ -263,6 +360,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	result_prefix = "va:";
+	if (argc > 3 && !strcmp(argv[2], "shared"))
+		return shared_main(path, argv[3]);
 	/* hugetlb memory first: the open mirrors what exists then */
 	huge = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
