@@ -431,8 +431,13 @@ static void *idxd_ctx_cpu(struct idxd_ctx *ctx, u64 addr, u64 len)
 	return cpu;
 }
 
-static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
-			    u64 len)
+/*
+ * Is [addr, addr + len) the caller's own, for the device to read (or,
+ * @write, to write)?  Its buffers, or memory it registered (only memory
+ * it may write for a destination).
+ */
+static int idxd_check_access(struct idxd_ctx *ctx, const char *what, u64 addr,
+			     u64 len, bool write)
 {
 	bool reg;
 
@@ -440,13 +445,25 @@ static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
 	if (ctx->pm || idxd_ctx_cpu(ctx, addr, len))
 		return 0;
 	mutex_lock(&ctx->bufs_lock);
-	reg = addr + len >= addr && idxd_umem_holds(&ctx->umems, addr, len);
+	reg = addr + len >= addr && idxd_umem_holds(&ctx->umems, addr, len, write);
 	mutex_unlock(&ctx->bufs_lock);
 	if (reg)
 		return 0;
-	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's buffers\n",
-		what, addr, len);
+	dev_dbg(&ctx->uc->wq->conf_dev, "descriptor %s %#llx+%llu outside the caller's %s\n",
+		what, addr, len, write ? "writable memory" : "memory");
 	return -EFAULT;
+}
+
+static int idxd_check_range(struct idxd_ctx *ctx, const char *what, u64 addr,
+			    u64 len)
+{
+	return idxd_check_access(ctx, what, addr, len, false);
+}
+
+static int idxd_check_dst(struct idxd_ctx *ctx, const char *what, u64 addr,
+			  u64 len)
+{
+	return idxd_check_access(ctx, what, addr, len, true);
 }
 
 /* Bytes of the 24-byte operation area an opcode reads. */
@@ -664,8 +681,8 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 		d->int_handle = idxd_wq_handle(wq);
 	}
 	if ((flags & IDXD_IMS_F_CRAV) &&
-	    idxd_check_range(ctx, "completion record", d->completion_addr,
-			     IDXD_IMS_COMPLETION_SIZE))
+	    idxd_check_dst(ctx, "completion record", d->completion_addr,
+			   IDXD_IMS_COMPLETION_SIZE))
 		return -EFAULT;
 	/* Oversized transfers are refused by the device before any DMA. */
 	switch (op) {
@@ -692,7 +709,7 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 	case IDXD_IMS_OP_COPY_CRC:
 		if (sized)
 			rc = idxd_check_range(ctx, "source", d->src, size) ?:
-			     idxd_check_range(ctx, "destination", d->dst, size);
+			     idxd_check_dst(ctx, "destination", d->dst, size);
 		break;
 	case IDXD_IMS_OP_COMPARE:
 		if (sized)
@@ -702,7 +719,7 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 	case IDXD_IMS_OP_MEMFILL:
 	case IDXD_IMS_OP_CFLUSH:
 		if (sized)
-			rc = idxd_check_range(ctx, "destination", d->dst, size);
+			rc = idxd_check_dst(ctx, "destination", d->dst, size);
 		break;
 	case IDXD_IMS_OP_COMPVAL:
 	case IDXD_IMS_OP_CRCGEN:
@@ -712,9 +729,9 @@ static int idxd_check_user_desc(struct idxd_ctx *ctx, struct idxd_ims_desc *d,
 	case IDXD_IMS_OP_DUALCAST:
 		if (sized)
 			rc = idxd_check_range(ctx, "source", d->src, size) ?:
-			     idxd_check_range(ctx, "destination", d->dst, size) ?:
-			     idxd_check_range(ctx, "destination 2",
-					      get_unaligned_le64(d->op), size);
+			     idxd_check_dst(ctx, "destination", d->dst, size) ?:
+			     idxd_check_dst(ctx, "destination 2",
+					    get_unaligned_le64(d->op), size);
 		break;
 	default:
 		dev_dbg(&wq->conf_dev, "opcode %#x cannot be submitted through write()\n", op);

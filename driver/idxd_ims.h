@@ -482,7 +482,7 @@ void idxd_unpin_user(struct idxd_pin *pin);
 int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock,
 		  u64 addr, u64 len, u64 *iova);
 int idxd_umem_remove(struct device *dev, struct list_head *list, u64 addr, u64 len);
-bool idxd_umem_holds(struct list_head *list, u64 iova, u64 len);
+bool idxd_umem_holds(struct list_head *list, u64 iova, u64 len, bool write);
 void idxd_umem_leak(struct list_head *list);
 
 /* sva.c */

@@ -110,6 +110,11 @@ void idxd_unpin_user(struct idxd_pin *pin)
 	pin->pages = NULL;
 }
 
+static enum dma_data_direction idxd_umem_dir(struct idxd_umem *u)
+{
+	return u->pin.writable ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
+}
+
 /* Do the mapped segments follow each other in device addresses? */
 static bool idxd_sgt_contiguous(struct sg_table *sgt)
 {
@@ -160,7 +165,8 @@ int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock
 				       u->pin.npages << PAGE_SHIFT, GFP_KERNEL);
 	if (rc)
 		goto err_unpin;
-	rc = dma_map_sgtable(dev, &u->sgt, DMA_BIDIRECTIONAL, 0);
+	/* memory the caller may only read, the device may only read */
+	rc = dma_map_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
 	if (rc)
 		goto err_sgt;
 	if (!idxd_sgt_contiguous(&u->sgt)) {
@@ -177,7 +183,7 @@ int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock
 	return 0;
 
 err_map:
-	dma_unmap_sgtable(dev, &u->sgt, DMA_BIDIRECTIONAL, 0);
+	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
 err_sgt:
 	sg_free_table(&u->sgt);
 err_unpin:
@@ -189,7 +195,7 @@ err_free:
 
 static void idxd_umem_free(struct device *dev, struct idxd_umem *u)
 {
-	dma_unmap_sgtable(dev, &u->sgt, DMA_BIDIRECTIONAL, 0);
+	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
 	sg_free_table(&u->sgt);
 	idxd_unpin_user(&u->pin);
 	kfree(u);
@@ -225,13 +231,15 @@ int idxd_umem_remove(struct device *dev, struct list_head *list, u64 addr, u64 l
  * @list: the file's registrations, its lock held
  * @iova: device address
  * @len: bytes
+ * @write: the device will write there: only memory the caller may write
  */
-bool idxd_umem_holds(struct list_head *list, u64 iova, u64 len)
+bool idxd_umem_holds(struct list_head *list, u64 iova, u64 len, bool write)
 {
 	struct idxd_umem *u;
 
 	list_for_each_entry(u, list, node)
-		if (iova >= u->iova && iova + len <= u->iova + u->len)
+		if (iova >= u->iova && iova + len <= u->iova + u->len &&
+		    (u->pin.writable || !write))
 			return true;
 	return false;
 }

@@ -32,6 +32,10 @@ setup() {	# wq0.2 and wq0.3 for dmadev_autotest, below
 check dmadev:setup setup
 lirq=$(<$SYS/wq0.1/ims_irq)
 
+# memory registration without PASID (what the driver does with DPDK's
+# memory below), through write() and its checks
+[ "$PROFILE" = sva ] || IMS_FORCE_WRITE=1 "$REPO/build/tests/va_test" /dev/dsa/wq0.1 reg
+
 # dt NAME ARGS...: run dmadev-test, its results renamed dmadev:NAME:...
 dt() {
 	local name=$1

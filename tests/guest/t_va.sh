@@ -69,6 +69,13 @@ check va:shared-no-threshold-refused bash -c "echo user > $SYS/wq0.4/type &&
 echo 64 > $HP
 check va:hugepages [ "$(<$HP)" = 64 ]
 "$REPO/build/tests/va_test" /dev/dsa/wq0.0
+# the char device's fuzzer in this mode (IDXD_IMS_IOC_MAP of its own and
+# anyone's memory, descriptors naming anything), then a client; the
+# debug kernel's checkers judge it, the stock kernel runs a short one
+fuzz_iters=1000
+[ "$DEBUG_KERNEL" = 1 ] || fuzz_iters=200
+check va:fuzz-cdev "$REPO/build/tests/fuzz" cdev "${IDXD_IMS_FUZZ_SEED:-20261208}" $fuzz_iters /dev/dsa/wq0.0
+check va:after-fuzz bash -c "'$REPO/build/tests/lib_smoke' /dev/dsa/wq0.0 | grep -q 'lib:memfill-poll PASS'"
 
 # DPDK's dma_idxd, bus mode: it scans /dev/dsa, takes wq0.1 by its name,
 # maps the portal and names process addresses in every descriptor.

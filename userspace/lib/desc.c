@@ -151,7 +151,7 @@ const char *ims_strerror(int err)
 	case ENXIO: return "the work queue is disabled";
 	case EAGAIN: return "the work queue is full: retry after a completion";
 	case EINVAL: return "descriptor refused: privileged bit, PASID, operation-specific flags or unused fields set, an interrupt on a WQ without one, or a bad batch (count, alignment, nested batch or drain)";
-	case EFAULT: return "an address in the descriptor lies outside this file's DMA buffers";
+	case EFAULT: return "an address lies outside this file's DMA buffers and registered memory (or is not the caller's)";
 	case EOPNOTSUPP: return "this operation cannot be submitted through write()";
 	case EPERM:
 	case EACCES: return "permission denied";

@@ -144,10 +144,16 @@ static void cdev_close(struct cdev_state *s)
 {
 	int i;
 
+	/*
+	 * A buffer still mapped keeps the file open; a dedicated WQ in
+	 * virtual-address mode takes one file at a time, so there all go.
+	 */
+	int one_file = (s->info.flags & IDXD_IMS_WQ_VA) && s->info.dedicated;
+
 	for (i = 0; i < s->nbuf; i++)
-		if (chance(80))
+		if (one_file || chance(80))
 			munmap(s->buf[i].u, s->buf[i].len);
-	close(s->fd);	/* a buffer still mapped keeps the file open */
+	close(s->fd);
 	s->fd = -1;
 }
 
@@ -277,7 +283,7 @@ static void cdev_ioctl(struct cdev_state *s)
 
 	for (size_t i = 0; i < sizeof(arg); i++)
 		arg[i] = (uint8_t)rnd();
-	switch (below(5)) {
+	switch (below(6)) {
 	case 0:
 		cmd = IDXD_IMS_IOC_WQ_INFO;
 		*(uint32_t *)arg = (uint32_t)near(sizeof(struct idxd_ims_wq_info));
@@ -306,6 +312,19 @@ static void cdev_ioctl(struct cdev_state *s)
 	case 3:	/* our magic, any number, direction and size */
 		cmd = _IOC(below(4), IDXD_IMS_IOC_MAGIC, below(8), below(512));
 		break;
+	case 4: {	/* register or drop memory: ours, a buffer's, or anyone's */
+		static uint8_t mine[16 * 4096] __attribute__((aligned(4096)));
+		struct idxd_ims_map *m = (void *)arg;
+
+		cmd = chance(60) ? IDXD_IMS_IOC_MAP : IDXD_IMS_IOC_UNMAP;
+		m->argsz = (uint32_t)near(sizeof(*m));
+		m->flags = chance(80) ? 0 : (uint32_t)rnd();
+		m->addr = chance(50) ? (uintptr_t)mine + below(sizeof(mine)) :
+			  s->nbuf && chance(50) ? (uintptr_t)s->buf[below(s->nbuf)].u :
+			  chance(50) ? (uintptr_t)bad_ptr() : rnd();
+		m->len = chance(70) ? near(4096) * (1 + below(4)) : rnd();
+		break;
+	}
 	default:
 		cmd = (unsigned long)rnd();
 		break;

@@ -5,6 +5,7 @@
  *
  *   va_test /dev/dsa/wqN.M
  *   va_test /dev/dsa/wqN.M shared BDF
+ *   IMS_FORCE_WRITE=1 va_test /dev/dsa/wqN.M reg
  *
  * Copies into and out of ordinary malloc'ed memory, page faults
  * reported and handled (map, resubmit the rest), hugetlb memory seen
@@ -17,6 +18,11 @@
  * only what its own PASID maps, no portal mapping, and a WQ full up to
  * its threshold answering "retry" (-EAGAIN) while the device (BDF, the
  * emulator's test page) is paused.
+ *
+ * "reg", on a WQ without the mode: memory registered with
+ * IDXD_IMS_IOC_MAP gets a device address that write() accepts (as a
+ * destination only if the caller may write it) until IDXD_IMS_IOC_UNMAP,
+ * and the registrations' refusals.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -353,6 +359,79 @@ static int shared_main(const char *path, const char *bdf)
 	return failures != 0;
 }
 
+/* write() one MEMMOVE of device addresses; its record at rec (device rec_iova) */
+static int reg_copy(uint64_t dst, uint64_t src, uint32_t len,
+		    struct idxd_ims_completion *rec, uint64_t rec_iova)
+{
+	struct idxd_ims_desc d;
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	ims_desc_memmove(&d, dst, src, len, rec_iova, 0);
+	rc = ims_submit(wq, &d);
+	if (rc)
+		return rc;
+	rc = ims_poll(rec, 5000);
+	return rc ? rc : rec->status;
+}
+
+static int reg_main(const char *path)
+{
+	uint8_t *m = pages(4), *ro = pages(1), *big;
+	uint64_t mi = 0, ri = 0, x;
+	struct idxd_ims_completion *rec;
+	int fd, rc, st;
+
+	rc = ims_wq_open(path, &wq);
+	result("reg-open", !rc, "%s", rc ? ims_strerror(rc) : "");
+	if (rc)
+		return 1;
+	fd = ims_wq_fd(wq);
+	result("reg-no-va", !ims_wq_va(wq) && !ims_wq_uses_movdir64b(wq),
+	       "run on a WQ without PASID, with IMS_FORCE_WRITE=1");
+	rc = ims_map(wq, m, 4 * PG, &mi);
+	result("reg-map", !rc && mi, "%s iova %#llx", ims_strerror(rc), (unsigned long long)mi);
+	if (rc)
+		return 1;
+	rec = (void *)(m + 3 * PG);
+	fill(m, PG, 9);
+	memset(m + PG, 0, PG);
+	st = reg_copy(mi + PG, mi, PG, rec, mi + 3 * PG);
+	result("reg-copy", st == IDXD_IMS_ST_SUCCESS && !memcmp(m, m + PG, PG), "status %d", st);
+	/* an unaligned start: the device address keeps the offset */
+	rc = ims_map(wq, m + 100, 200, &x);
+	result("reg-offset-kept", !rc && (x & (PG - 1)) == 100, "iova %#llx", (unsigned long long)x);
+	st = reg_copy(mi + 2 * PG, mi + 4 * PG, 64, rec, mi + 3 * PG);
+	result("reg-outside-efault", st == -EFAULT, "%s", ims_strerror(st));
+	/* read-only memory: a source, never a destination */
+	memset(ro, 0x42, PG);
+	mprotect(ro, PG, PROT_READ);
+	rc = ims_map(wq, ro, PG, &ri);
+	result("reg-readonly-map", !rc, "%s", ims_strerror(rc));
+	st = reg_copy(mi + 2 * PG, ri, 64, rec, mi + 3 * PG);
+	result("reg-readonly-source", st == IDXD_IMS_ST_SUCCESS && m[2 * PG + 10] == 0x42,
+	       "status %d", st);
+	st = reg_copy(ri, mi, 64, rec, mi + 3 * PG);
+	result("reg-readonly-destination-efault", st == -EFAULT, "%s", ims_strerror(st));
+	/* unmapped: the WQ drains, the device address is refused from then on */
+	rc = ims_unmap(wq, ro, PG);
+	st = reg_copy(mi + 2 * PG, ri, 64, rec, mi + 3 * PG);
+	result("reg-unmap-refused-after", !rc && st == -EFAULT, "%s / %s",
+	       ims_strerror(rc), ims_strerror(st));
+	result("reg-len-0-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, (uintptr_t)m, 0, fd) == EINVAL, NULL);
+	result("reg-flags-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 2, (uintptr_t)m, PG, fd) == EINVAL, NULL);
+	result("reg-wrap-einval", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, ~0ull - 8, PG, fd) == EINVAL, NULL);
+	result("reg-null-efault", map_ioctl(IDXD_IMS_IOC_MAP, 32, 0, 0, PG, fd) == EFAULT, NULL);
+	big = pages(3);
+	munmap(big + PG, PG);	/* a hole in the middle */
+	result("reg-hole-efault", ims_map(wq, big, 3 * PG, NULL) == -EFAULT, NULL);
+	/* the registration outlives munmap (pinned, as VFIO's), until unmap */
+	munmap(m, 4 * PG);
+	result("reg-after-munmap-until-unmap", ims_unmap(wq, m, 4 * PG) == 0, NULL);
+	ims_wq_close(wq);
+	return failures != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/dev/dsa/wq0.0";
@@ -362,6 +441,8 @@ int main(int argc, char **argv)
 	result_prefix = "va:";
 	if (argc > 3 && !strcmp(argv[2], "shared"))
 		return shared_main(path, argv[3]);
+	if (argc > 2 && !strcmp(argv[2], "reg"))
+		return reg_main(path);
 	/* hugetlb memory first: the open mirrors what exists then */
 	huge = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
