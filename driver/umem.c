@@ -110,6 +110,16 @@ void idxd_unpin_user(struct idxd_pin *pin)
 	pin->pages = NULL;
 }
 
+/*
+ * The CPU and the device share a registration for as long as it lives,
+ * with no hand-over at which to sync caches (DSA is coherent), and the
+ * same pages may be registered more than once (two files, two
+ * processes, overlapping ranges), as RDMA's memory registrations may:
+ * no CPU sync, which also tells DMA-API debugging that overlapping
+ * mappings are meant.
+ */
+#define IDXD_UMEM_ATTRS		DMA_ATTR_SKIP_CPU_SYNC
+
 static enum dma_data_direction idxd_umem_dir(struct idxd_umem *u)
 {
 	return u->pin.writable ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
@@ -166,7 +176,7 @@ int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock
 	if (rc)
 		goto err_unpin;
 	/* memory the caller may only read, the device may only read */
-	rc = dma_map_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
+	rc = dma_map_sgtable(dev, &u->sgt, idxd_umem_dir(u), IDXD_UMEM_ATTRS);
 	if (rc)
 		goto err_sgt;
 	if (!idxd_sgt_contiguous(&u->sgt)) {
@@ -183,7 +193,7 @@ int idxd_umem_add(struct device *dev, struct list_head *list, struct mutex *lock
 	return 0;
 
 err_map:
-	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
+	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), IDXD_UMEM_ATTRS);
 err_sgt:
 	sg_free_table(&u->sgt);
 err_unpin:
@@ -195,7 +205,7 @@ err_free:
 
 static void idxd_umem_free(struct device *dev, struct idxd_umem *u)
 {
-	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), 0);
+	dma_unmap_sgtable(dev, &u->sgt, idxd_umem_dir(u), IDXD_UMEM_ATTRS);
 	sg_free_table(&u->sgt);
 	idxd_unpin_user(&u->pin);
 	kfree(u);

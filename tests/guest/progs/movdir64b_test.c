@@ -94,10 +94,21 @@ static void movdiri_66(void *dst, uint32_t v)
 			 : : "a" (v), "d" (dst) : "memory");
 }
 
-/* enqcmd (%rdx), %rax: not implemented, must stay #UD */
+/*
+ * enqcmd (%rdx), %rax: the PASID comes from IA32_PASID, which the
+ * emulated CPU does not model (not valid): #GP, and Linux, finding no
+ * PASID for the process (no SVA), sends SIGSEGV
+ */
 static void enqcmd(void *dst, const void *src)
 {
 	__asm__ volatile(".byte 0xf2, 0x0f, 0x38, 0xf8, 0x02"
+			 : : "a" (dst), "d" (src) : "memory", "cc");
+}
+
+/* enqcmds (%rdx), %rax: supervisor only, #GP from user space */
+static void enqcmds(void *dst, const void *src)
+{
+	__asm__ volatile(".byte 0xf3, 0x0f, 0x38, 0xf8, 0x02"
 			 : : "a" (dst), "d" (src) : "memory", "cc");
 }
 
@@ -155,6 +166,11 @@ static int try_movdir64b_lock(void *dst, const void *src)
 static int try_movdiri_66(void *dst, uint32_t v)
 {
 	return TRY(movdiri_66(dst, v));
+}
+
+static int try_enqcmds(void *dst, const void *src)
+{
+	return TRY(enqcmds(dst, src));
 }
 
 static int try_enqcmd(void *dst, const void *src)
@@ -259,7 +275,7 @@ static void t_cpuid(int present)
 	result("cpuid-movdir64b", !!(ecx & (1u << 28)) == present,
 	       "CPUID.(7,0):ECX = %#x, bit 28 %s", ecx, present ? "wanted" : "unwanted");
 	result("cpuid-movdiri", !!(ecx & (1u << 27)), "CPUID.(7,0):ECX = %#x", ecx);
-	result("cpuid-no-enqcmd", !(ecx & (1u << 29)), "CPUID.(7,0):ECX = %#x", ecx);
+	result("cpuid-enqcmd", !!(ecx & (1u << 29)), "CPUID.(7,0):ECX = %#x (ENQCMD/ENQCMDS)", ecx);
 	result("cpuinfo-movdir64b", cpuinfo_has("movdir64b") == present,
 	       "the kernel's view in /proc/cpuinfo");
 	result("cpuinfo-movdiri", cpuinfo_has("movdiri"), "the kernel's view in /proc/cpuinfo");
@@ -378,8 +394,11 @@ static void t_forms(void)
 
 	sig = try_movdir64b_regform();
 	result("register-form-ud", sig == SIGILL, "signal %d", sig);
-	sig = try_enqcmd(lo, src);
-	result("enqcmd-still-ud", sig == SIGILL, "signal %d", sig);
+	memset(lo, GUARD, 1024);
+	sig = try_enqcmd(lo + 512, src);
+	result("enqcmd-no-pasid-gp", sig == SIGSEGV && untouched(lo, 1024), "signal %d", sig);
+	sig = try_enqcmds(lo + 512, src);
+	result("enqcmds-user-gp", sig == SIGSEGV && untouched(lo, 1024), "signal %d", sig);
 	memset(lo, GUARD, 1024);
 	sig = try_movdir64b_lock(lo + 512, src);
 	result("lock-prefix-ud", sig == SIGILL && untouched(lo, 1024), "signal %d", sig);
