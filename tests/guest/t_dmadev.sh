@@ -120,8 +120,13 @@ autotest() {
 	if [ "$DEBUG_KERNEL" = 1 ]; then devs=0; vdevs=("${vdevs[@]:0:2}"); fi
 	check dmadev:autotest-setup bash -c "enable_wq 0 2 user && enable_wq 0 3 user"
 	echo 64 > $HP
+	# EAL loads a plugin only from a path no directory of which is
+	# world-writable: a clone under /tmp is not such a path, so the
+	# plugin goes to a directory of its own under /dev (0755 up to /)
+	local pdir=/dev/idxd-ims-pmd
+	install -d -m 0755 $pdir && install -m 0644 "$PLUGIN" $pdir/
 	DPDK_TEST=dmadev_autotest timeout 400 dpdk-test -l 0 --in-memory -m 64 \
-		--no-telemetry -d "$PLUGIN" "${vdevs[@]}" > $log 2>&1 || rc=$?
+		--no-telemetry -d "$pdir/${PLUGIN##*/}" "${vdevs[@]}" > $log 2>&1 || rc=$?
 	tr '\r' '\n' < $log | grep -E 'IOVA mode|dma_idxd_ims|Test dmadev instance|Running|Test OK|Test Failed|failed|Error' |
 		grep -v '^Ops submitted' | head -n 30 | sed 's/^/   /'
 	[ "$rc" = 0 ] || tr '\r' '\n' < $log | grep -v '^Ops submitted' | tail -n 20
