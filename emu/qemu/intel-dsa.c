@@ -382,12 +382,18 @@ static bool dsa_wq_pop_run(IntelDsaState *s, unsigned int i)
     }
     q = wq->ring[wq->head];
     wq->head = (wq->head + 1) % wq->ring_size;
-    dsa_execute(s, i, &q);
-    /* The slot frees only once the completion is visible. */
+    /*
+     * The slot frees when an engine takes the descriptor, before its
+     * completion is written, as on silicon: software that sees the
+     * record may count the slot free and submit again at once (a vCPU
+     * runs beside this bottom half), and a dedicated WQ drops what
+     * does not fit.
+     */
     wq->count--;
+    dsa_wq_update_status(wq);
+    dsa_execute(s, i, &q);
     wq->completed++;
     s->desc_done++;
-    dsa_wq_update_status(wq);
     return true;
 }
 
