@@ -211,6 +211,16 @@ static int idma_push_unit(struct idma_dev *d, uint16_t first, uint16_t n)
 	struct idxd_ims_desc b;
 	int rc;
 
+	/*
+	 * An operation alone whose status is already set (the device could
+	 * not reach its memory) goes nowhere: sent, its NOOP would hold a
+	 * WQ slot after the operation was reported, and the slots counted
+	 * here would fall behind the device's, which drops what overfills.
+	 */
+	if (n == 1 && (d->opf[i] & IDMA_OP_PRESET)) {
+		d->opf[i] &= ~IDMA_OP_IN_BATCH;
+		return 0;
+	}
 	if (n == 1) {
 		d->ring[i].flags_opcode &= ~(uint32_t)IDXD_IMS_F_FENCE;
 		if (d->intr)
@@ -287,9 +297,9 @@ static int idma_submit(void *priv, uint16_t vchan);
 
 /*
  * Queue one operation.  @desc NULL: the operation names memory the
- * device cannot reach; a NOOP without a record takes its place on the
- * device (keeping batches and order as they are) and it completes as a
- * page fault, as it would on a device that tried.
+ * device cannot reach; it completes as a page fault, as it would on a
+ * device that tried.  Inside a BATCH a NOOP without a record takes its
+ * place (keeping the list as it is); alone it is not sent at all.
  */
 static int idma_enqueue(struct idma_dev *d, struct idxd_ims_desc *desc,
 			uint64_t flags)
