@@ -655,6 +655,9 @@ static const BadProp bad_props[] = {
       "*max-xfer-shift must be 12..24*" },
     { "max-batch-shift-11", "max-batch-shift=11",
       "*max-batch-shift must be 1..10*" },
+    /* the qtest machine has no intel-iommu: PASID DMA has nowhere to go */
+    { "pasid-without-iommu", "pasid=on",
+      "*pasid=on needs -device intel-iommu*" },
 };
 
 /*
