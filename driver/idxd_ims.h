@@ -495,6 +495,7 @@ int idxd_pmap_remove(struct idxd_pmap *pm, u64 addr, u64 len);
 int idxd_pmap_add_buffer(struct idxd_pmap *pm, unsigned long uaddr, void *cpu,
 			 size_t len);
 u32 idxd_pmap_pasid(struct idxd_pmap *pm);
+const char *idxd_pasid_why_not(struct pci_dev *pdev);
 bool idxd_user_submission_safe(struct idxd_dev *idev);
 void idxd_wq_disable(struct idxd_wq *wq);
 int idxd_wq_check_config(struct idxd_wq *wq);

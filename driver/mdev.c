@@ -135,6 +135,8 @@ void idxd_mdev_wq_lost(struct idxd_wq *wq)
 		vdsa_wq_quiesce(vd, &vd->wqs[i]);
 		vd->wqs[i].dead = true;
 		vd->wqs[i].enabled = false;
+		/* the next user of the WQ must not inherit the guest's PASID */
+		wq->pasid = IOMMU_PASID_INVALID;
 	}
 	mutex_unlock(&vd->lock);
 }
@@ -154,6 +156,7 @@ static int vdsa_init_dev(struct vfio_device *vdev)
 	mutex_init(&vd->slot_lock);
 	spin_lock_init(&vd->vec_lock);
 	spin_lock_init(&vd->reg_lock);
+	vd->max_xfer = BIT_ULL(VDSA_MAX_XFER_SHIFT);
 	vd->bar0 = kzalloc(VDSA_BAR0_SIZE, GFP_KERNEL);
 	if (!vd->bar0)
 		return -ENOMEM;
@@ -646,6 +649,9 @@ static int vdsa_open(struct vfio_device *vdev)
 	vd->host_stopped = vd->idev->health != IDXD_LIVE;
 	idxd_user_add(vd->idev, &vd->user, &vdsa_user_ops);
 	mutex_unlock(&vd->idev->lock);
+	rc = vdsa_pasid_open(vd);
+	if (rc)
+		goto err_user;
 	mutex_lock(&vd->lock);
 	for (i = 0; i < vd->nr_wqs; i++) {
 		rc = vdsa_slots_alloc(vd, &vd->wqs[i]);
@@ -662,6 +668,8 @@ err:
 	while (i--)
 		vdsa_slots_free(vd, &vd->wqs[i]);
 	mutex_unlock(&vd->lock);
+	vdsa_pasid_close(vd);
+err_user:
 	mutex_lock(&vd->idev->lock);
 	idxd_user_del(vd->idev, &vd->user);
 	mutex_unlock(&vd->idev->lock);
@@ -690,6 +698,9 @@ static void vdsa_close(struct vfio_device *vdev)
 	for (i = 0; i < vd->nr_wqs; i++)
 		vdsa_slots_free(vd, &vd->wqs[i]);
 	mutex_unlock(&vd->lock);
+	/* the WQs go off the PASID before its pages and domain go */
+	vdsa_pasid_close(vd);
+	vd->why_bounce = NULL;
 }
 
 static const struct vfio_device_ops vdsa_ops = {
@@ -702,6 +713,7 @@ static const struct vfio_device_ops vdsa_ops = {
 	.write = vdsa_write,
 	.ioctl = vdsa_ioctl,
 	.request = vdsa_request,
+	.dma_unmap = vdsa_dma_unmap,
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
@@ -740,12 +752,50 @@ static void vdsa_remove(struct mdev_device *mdev)
 	vfio_put_device(&vd->vdev);
 }
 
+/*
+ * dma_mode: how the open virtual DSA's guest reaches memory: "pasid N",
+ * "bounce: why", or "closed"; pinned_pages: guest pages pinned on its
+ * PASID.
+ */
+static ssize_t dma_mode_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct vdsa *vd = dev_get_drvdata(dev);
+	ssize_t n;
+
+	mutex_lock(&vd->lock);
+	if (vd->pa)
+		n = sysfs_emit(buf, "pasid %u\n", vdsa_pasid_id(vd));
+	else if (vd->why_bounce)
+		n = sysfs_emit(buf, "bounce: %s\n", vd->why_bounce);
+	else
+		n = sysfs_emit(buf, "closed\n");
+	mutex_unlock(&vd->lock);
+	return n;
+}
+static DEVICE_ATTR_RO(dma_mode);
+
+static ssize_t pinned_pages_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", vdsa_pasid_pinned(dev_get_drvdata(dev)));
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
+static struct attribute *vdsa_attrs[] = {
+	&dev_attr_dma_mode.attr,
+	&dev_attr_pinned_pages.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vdsa);
+
 static struct mdev_driver vdsa_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = "idxd_ims_vdsa",
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = vdsa_groups,
 	},
 	.probe = vdsa_probe,
 	.remove = vdsa_remove,

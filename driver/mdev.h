@@ -33,19 +33,31 @@
 #define VDSA_INDEX_OFF(i)	((u64)(i) << VDSA_REGION_SHIFT)
 
 struct vdsa;
+struct vdsa_pasid;
 
-/*
- * One descriptor in flight on a backing WQ: the host descriptor points at
- * bounce buffers; the guest's addresses are kept to copy results back.
+/**
+ * struct vdsa_slot - one descriptor in flight on a backing WQ
+ * @busy: on the device
+ * @gdesc: the descriptor as the guest wrote it (its record goes back there)
+ * @buf: bounce path: source(s) and destination buffers; NULL on a PASID
+ * @iova: their device addresses
+ * @cr: the host's completion record (in the host window on a PASID)
+ * @cr_iova: its device address
+ * @list: PASID path: the checked copy of a guest BATCH list the device
+ *	reads (read-only to the device)
+ * @list_iova: its device address
+ * @vec: guest vector to signal, -1: none
  */
 struct vdsa_slot {
 	bool busy;
-	struct idxd_ims_desc gdesc;	/* as the guest wrote it */
-	void *buf[2];			/* bounce: source(s) / destination */
+	struct idxd_ims_desc gdesc;
+	void *buf[2];
 	dma_addr_t iova[2];
-	struct idxd_ims_completion *cr;	/* host completion record */
+	struct idxd_ims_completion *cr;
 	dma_addr_t cr_iova;
-	int vec;			/* guest vector to signal, -1: none */
+	struct idxd_ims_desc *list;
+	dma_addr_t list_iova;
+	int vec;
 };
 
 /* A guest WQ and its backing host WQ. */
@@ -106,6 +118,10 @@ struct vdsa {
 	bool host_stopped;		/* the host device is resetting */
 	bool halted;			/* the guest's device is halted ... */
 	u8 halt_reset;			/* ... and needs this reset type */
+	struct vdsa_pasid *pa;		/* guest DMA on a PASID; NULL: bounce */
+	const char *why_bounce;		/* why not, while open without @pa */
+	u64 max_xfer;			/* what the guest may move at once */
+	unsigned int max_batch_shift;	/* 0: no BATCH */
 };
 
 /* mdev.c */
@@ -136,5 +152,19 @@ void vdsa_reap(struct vdsa *vd);
 int vdsa_wq_quiesce(struct vdsa *vd, struct vdsa_wq *w);
 void vdsa_slots_lost(struct vdsa *vd);
 void vdsa_signal(struct vdsa_vec *v);
+bool vdsa_op_supported(struct vdsa *vd, u8 op);
+bool vdsa_vec_handle(struct vdsa *vd, u16 guest, u16 *host);
+
+/* mdev_pasid.c */
+int vdsa_pasid_open(struct vdsa *vd);
+void vdsa_pasid_close(struct vdsa *vd);
+void vdsa_pasid_slots(struct vdsa *vd, unsigned int wq);
+bool vdsa_pasid_window(struct vdsa *vd, u64 addr, u64 len);
+u8 vdsa_pasid_stage(struct vdsa *vd, struct vdsa_slot *s,
+		    const struct idxd_ims_desc *g, struct idxd_ims_desc *h,
+		    u64 *fault);
+void vdsa_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
+unsigned long vdsa_pasid_pinned(struct vdsa *vd);
+u32 vdsa_pasid_id(struct vdsa *vd);
 
 #endif /* _IDXD_IMS_MDEV_H_ */

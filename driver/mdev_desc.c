@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdev: guest descriptors.  Without PASID the device cannot use a guest's
+ * mdev: guest descriptors.  On a PASID (mdev_pasid.c) the device uses the
+ * guest's addresses itself; what follows is the path without one.
+ * Without PASID the device cannot use a guest's
  * addresses, so every descriptor is checked, its sources are copied from
  * guest memory (vfio_dma_rw) into bounce buffers of the backing WQ's
  * device, and it runs on the backing WQ with a host completion record and
@@ -39,6 +41,10 @@ int vdsa_slots_alloc(struct vdsa *vd, struct vdsa_wq *w)
 	struct device *dev = idev_dev(vd->idev);
 	unsigned int i, k;
 
+	if (vd->pa) {
+		vdsa_pasid_slots(vd, w - vd->wqs);
+		return 0;
+	}
 	for (i = 0; i < w->size; i++) {
 		struct vdsa_slot *s = &w->slots[i];
 
@@ -64,6 +70,11 @@ void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w)
 	struct device *dev = idev_dev(vd->idev);
 	unsigned int i, k;
 
+	if (vd->pa) {
+		/* the window is the PASID's: freed when it is detached */
+		memset(w->slots, 0, sizeof(w->slots));
+		return;
+	}
 	for (i = 0; i < w->size; i++) {
 		struct vdsa_slot *s = &w->slots[i];
 
@@ -91,8 +102,13 @@ void vdsa_slots_free(struct vdsa *vd, struct vdsa_wq *w)
 	}
 }
 
-static bool vdsa_op_supported(u8 op)
+/* What a guest may ask of its virtual DSA (OPCAP). */
+bool vdsa_op_supported(struct vdsa *vd, u8 op)
 {
+	if (op == IDXD_IMS_OP_BATCH)
+		return vd->pa && vd->max_batch_shift;
+	if (op == IDXD_IMS_OP_CFLUSH)
+		return vd->pa;
 	switch (op) {
 	case IDXD_IMS_OP_NOOP:
 	case IDXD_IMS_OP_DRAIN:
@@ -172,21 +188,49 @@ static u8 vdsa_check(struct vdsa *vd, const struct idxd_ims_desc *d, int *vec)
 	*vec = -1;
 	if (d->pasid_priv || (flags & ~VDSA_GUEST_FLAGS))
 		return IDXD_IMS_ST_INVALID_FLAGS;
-	if (!vdsa_op_supported(op))
+	if (!vdsa_op_supported(vd, op))
 		return IDXD_IMS_ST_BAD_OPCODE;
-	if (vdsa_op_sized(op) && (!d->size || d->size > VDSA_BOUNCE))
+	/* a batch's size is its count, checked with its list */
+	if (vdsa_op_sized(op) && op != IDXD_IMS_OP_BATCH &&
+	    (!d->size || d->size > vd->max_xfer))
 		return IDXD_IMS_ST_XFER_ERANGE;
-	st = vdsa_check_buffers(d);
+	/* on a PASID the device checks the buffers itself */
+	st = vd->pa ? 0 : vdsa_check_buffers(d);
 	if (st)
 		return st;
 	if (flags & IDXD_IMS_F_RCI) {
-		/* vector 0 is the device's own; a guest names 1..N-1 */
-		if (!d->int_handle || d->int_handle >= vd->nr_vecs ||
-		    !READ_ONCE(vd->vecs[d->int_handle].trigger))
+		u16 unused;
+
+		if (!vdsa_vec_handle(vd, d->int_handle, &unused))
 			return IDXD_IMS_ST_INT_HANDLE_INVAL;
 		*vec = d->int_handle;
 	}
 	return 0;
+}
+
+/**
+ * vdsa_vec_handle() - the host interrupt handle behind a guest's
+ * @vd: the virtual device
+ * @guest: the handle a guest descriptor names: its vector
+ * @host: the host IMS slot's handle
+ *
+ * Vector 0 is the device's own; a guest's descriptors name 1..N-1, and
+ * only vectors it has set up.
+ *
+ * Return: whether @guest is such a vector.
+ */
+bool vdsa_vec_handle(struct vdsa *vd, u16 guest, u16 *host)
+{
+	struct idxd_irq_entry *hw;
+
+	if (!guest || guest >= vd->nr_vecs ||
+	    !READ_ONCE(vd->vecs[guest].trigger))
+		return false;
+	hw = READ_ONCE(vd->vecs[guest].hw);
+	if (!hw)
+		return false;
+	*host = READ_ONCE(hw->handle);
+	return true;
 }
 
 /* Copy @len guest bytes at @gaddr into @buf; a read fault on failure. */
@@ -323,7 +367,9 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 			s = &w->slots[i];
 	if (!s)
 		goto out;
-	st = vdsa_check(vd, g, &vec) ?: vdsa_stage(vd, s, g, &h, &fault);
+	st = vdsa_check(vd, g, &vec) ?:
+	     (vd->pa ? vdsa_pasid_stage(vd, s, g, &h, &fault) :
+		       vdsa_stage(vd, s, g, &h, &fault));
 	if (st) {
 		vdsa_fail(vd, wq, g, st, fault);
 		goto out;
@@ -355,6 +401,12 @@ static void vdsa_finish(struct vdsa *vd, unsigned int wq, struct vdsa_slot *s)
 	u8 op = g->flags_opcode >> 24;
 	u64 bad = 0;
 
+	if (vd->pa) {
+		/* results are in guest memory; faults at guest addresses */
+		vdsa_write_cr(vd, wq, g, &c);
+		s->busy = false;
+		return;
+	}
 	if ((c.status & IDXD_IMS_ST_MASK) == IDXD_IMS_ST_SUCCESS &&
 	    vdsa_op_writes_dst(op)) {
 		if (vfio_dma_rw(&vd->vdev, g->dst, s->buf[1], g->size, true))

@@ -106,6 +106,17 @@ ssize_t vdsa_cfg_rw(struct vdsa *vd, char *buf, size_t count, loff_t off,
 	return count;
 }
 
+/* The guest's limits: the bounce buffers', or on a PASID the host WQs'. */
+static unsigned int vdsa_xfer_shift(struct vdsa *vd)
+{
+	return vd->pa ? ilog2(vd->max_xfer) : VDSA_MAX_XFER_SHIFT;
+}
+
+static unsigned int vdsa_batch_shift(struct vdsa *vd)
+{
+	return vd->pa ? vd->max_batch_shift : VDSA_MAX_BATCH_SHIFT;
+}
+
 /* What the guest's driver reads at probe: one group, one engine, N WQs. */
 static void vdsa_caps_init(struct vdsa *vd)
 {
@@ -113,11 +124,14 @@ static void vdsa_caps_init(struct vdsa *vd)
 	unsigned int i, total = 0;
 	u64 gencap, wqcap;
 
+	u64 opcap = 0;
+	u8 op;
+
 	for (i = 0; i < vd->nr_wqs; i++)
 		total += vd->wqs[i].size;
 	bar0_put32(vd, IDXD_VERSION_OFFSET, IDXD_VERSION_1_0);
-	gencap = FIELD_PREP(IDXD_GENCAP_MAX_XFER, VDSA_MAX_XFER_SHIFT) |
-		 FIELD_PREP(IDXD_GENCAP_MAX_BATCH, VDSA_MAX_BATCH_SHIFT) |
+	gencap = FIELD_PREP(IDXD_GENCAP_MAX_XFER, vdsa_xfer_shift(vd)) |
+		 FIELD_PREP(IDXD_GENCAP_MAX_BATCH, vdsa_batch_shift(vd)) |
 		 IDXD_GENCAP_CMD_CAP;
 	bar0_put64(vd, IDXD_GENCAP_OFFSET, gencap);
 	wqcap = FIELD_PREP(IDXD_WQCAP_TOTAL_SIZE, total) |
@@ -126,13 +140,11 @@ static void vdsa_caps_init(struct vdsa *vd)
 	bar0_put64(vd, IDXD_WQCAP_OFFSET, wqcap);
 	bar0_put64(vd, IDXD_GRPCAP_OFFSET, FIELD_PREP(IDXD_GRPCAP_NUM_GROUPS, 1));
 	bar0_put64(vd, IDXD_ENGCAP_OFFSET, FIELD_PREP(IDXD_ENGCAP_NUM_ENGINES, 1));
-	/* the operations mdev_desc.c translates */
-	bar0_put64(vd, IDXD_OPCAP_OFFSET,
-		   BIT_ULL(IDXD_IMS_OP_NOOP) | BIT_ULL(IDXD_IMS_OP_DRAIN) |
-		   BIT_ULL(IDXD_IMS_OP_MEMMOVE) | BIT_ULL(IDXD_IMS_OP_MEMFILL) |
-		   BIT_ULL(IDXD_IMS_OP_COMPARE) | BIT_ULL(IDXD_IMS_OP_COMPVAL) |
-		   BIT_ULL(IDXD_IMS_OP_CRCGEN) | BIT_ULL(IDXD_IMS_OP_COPY_CRC) |
-		   BIT_ULL(IDXD_IMS_OP_DUALCAST));
+	/* the operations mdev_desc.c runs for the guest */
+	for (op = 0; op < 64; op++)
+		if (vdsa_op_supported(vd, op))
+			opcap |= BIT_ULL(op);
+	bar0_put64(vd, IDXD_OPCAP_OFFSET, opcap);
 	bar0_put64(vd, IDXD_TABLE_OFFSET,
 		   FIELD_PREP(IDXD_TABLE_GRPCFG, VDSA_GRPCFG / IDXD_TABLE_MULT) |
 		   FIELD_PREP(IDXD_TABLE_WQCFG, VDSA_WQCFG / IDXD_TABLE_MULT));
@@ -160,8 +172,8 @@ static void vdsa_wqcfg_update(struct vdsa *vd)
 		bar0_put32(vd, base + IDXD_WQCFG_MODE_DW * 4,
 			   IDXD_WQCFG_MODE_DEDICATED);
 		bar0_put32(vd, base + IDXD_WQCFG_LIMITS_DW * 4,
-			   FIELD_PREP(IDXD_WQCFG_MAX_XFER, VDSA_MAX_XFER_SHIFT) |
-			   FIELD_PREP(IDXD_WQCFG_MAX_BATCH, VDSA_MAX_BATCH_SHIFT));
+			   FIELD_PREP(IDXD_WQCFG_MAX_XFER, vdsa_xfer_shift(vd)) |
+			   FIELD_PREP(IDXD_WQCFG_MAX_BATCH, vdsa_batch_shift(vd)));
 		bar0_put32(vd, base + IDXD_WQCFG_STATUS_DW * 4,
 			   FIELD_PREP(IDXD_WQCFG_STATE, vd->wqs[i].enabled));
 	}

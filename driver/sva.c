@@ -80,13 +80,16 @@ struct idxd_pmap {
 	struct list_head ranges;
 };
 
-/* Why this device's user WQs cannot work in virtual addresses. */
-static const char *idxd_va_why_not(struct pci_dev *pdev)
+/**
+ * idxd_pasid_why_not() - why this device cannot tag its DMA with PASIDs
+ * @pdev: the PCI function
+ *
+ * Return: NULL if it can (PASID enabled, an IOMMU translating), else why.
+ */
+const char *idxd_pasid_why_not(struct pci_dev *pdev)
 {
 	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
 
-	if (!va_mode)
-		return "off (va_mode=0)";
 	if (!dom || dom->type == IOMMU_DOMAIN_BLOCKED)
 		return "no IOMMU translates this device";
 	if (pci_pasid_features(pdev) < 0)
@@ -104,7 +107,7 @@ static const char *idxd_va_why_not(struct pci_dev *pdev)
  */
 void idxd_va_init(struct idxd_dev *idev)
 {
-	const char *why = idxd_va_why_not(idev->pdev);
+	const char *why = va_mode ? idxd_pasid_why_not(idev->pdev) : "off (va_mode=0)";
 
 	idev->va_mode = !why;
 	idev->va_why = why ?: "on";

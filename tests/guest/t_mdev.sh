@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel noir handles
+# profiles: intel noir handles sva debugsva
 # debug-cost: 23
 #
 # Virtual DSAs (mdev): WQs bound to the "mdev" WQ driver back them; the
@@ -53,7 +53,12 @@ check mdev:create-2dwq-none-left refused $types/idxd_ims-2dwq/create $c
 check mdev:logged grep -q "virtual DSA on dsa0: 1 WQ(s) from wq0" <(dmesg)
 
 emu_ctl "$(dsa_bdf_of 0)" resume	# loads emu_poke for mdev_vmm
-"$BIN/mdev_vmm" $a $b "$(dsa_bdf_of 0)"
+# sva's device has PASIDs: its virtual DSAs use them
+if [ "$PROFILE" = sva ]; then mode=pasid; else mode=bounce; fi
+check mdev:dma-mode-closed [ "$(< /sys/bus/mdev/devices/$a/dma_mode)" = closed ]
+IDXD_IMS_VDSA_MODE=$mode "$BIN/mdev_vmm" $a $b "$(dsa_bdf_of 0)"
+check mdev:dma-mode-logged grep -q "$a: guest DMA $([ $mode = pasid ] && echo on PASID || echo through bounce)" <(dmesg)
+check mdev:closed-nothing-pinned [ "$(< /sys/bus/mdev/devices/$a/pinned_pages)" = 0 ]
 check mdev:host-halt-recovered grep -q "dsa0: recovered from halt" <(dmesg)
 check mdev:host-halt-said grep -q "$a: host device was reset: the guest's device halts" <(dmesg)
 check mdev:slots-baseline [ "$slots0" -ge 3 ]	# the three mdev WQs' own

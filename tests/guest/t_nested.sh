@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# profiles: intel
+# profiles: intel sva
 # debug-cost: 150
 #
 # Real guests on virtual DSAs: this machine (L1) runs QEMU (the host's
@@ -18,6 +18,10 @@
 # work, a reboot, and its QEMU killed mid-work; after each, the IMS slots
 # its virtual DSA held are back and L1's dmesg is clean.  The debug lane
 # runs one L2 (reset and reboot; its kill is mdev_vmm's close mid-work).
+# Both paths of a virtual DSA: on intel's machine (no PASID) guest DMA
+# goes through the host's bounce buffers; on sva's each virtual DSA has
+# a PASID of the host device mapping its guest's memory, and the device
+# uses the guest's addresses (BATCH, CFLUSH and large transfers too).
 . "$(dirname "$0")/lib.sh"
 
 N=$(scaled 100)
@@ -103,6 +107,11 @@ specs=()
 for v in $VMS; do specs+=("$v=${!v}"); done
 l2start "${specs[@]}"
 checkd nested:l2-restored "$(tr '\n' ' ' < /tmp/l2.restored)" [ $? = 0 ]
+if [ "$PROFILE" = sva ]; then mode=pasid; else mode=bounce; fi
+for v in $VMS; do
+	m=$(< /sys/bus/mdev/devices/${!v}/dma_mode)
+	checkd nested:dma-mode-$v "$m" bash -c "[[ '$m' == $mode* ]]"
+done
 declare -A i0
 for v in $VMS; do i0[$v]=$(vdsa_irqs "${!v}"); done
 l2check nested:l2-dmatest-step "all say dmatest $N"
@@ -145,6 +154,27 @@ checkd nested:isolate-dst-fault "$(l2 ' isolate dst-outside')" \
 swerr=$(l2 ' isolate cr-outside' | cut -d' ' -f5)
 checkd nested:isolate-cr-swerr "SWERR ${swerr:-none}" \
 	bash -c "[ \$(( (${swerr:-0} >> 8) & 0xff )) = 26 ] && [ \$(( ${swerr:-0} & 1 )) = 1 ] && [ \$(( (${swerr:-0} >> 32) & 0xff )) = 3 ]"
+# what runs only on a PASID: a 128 KiB copy (the bounce path's limit is
+# 64 KiB), CFLUSH, and a BATCH whose members are a copy of L2's own, one
+# from outside (a page fault in its own record) and a NOOP asking for
+# an interrupt on a vector L2 does not have
+if [ $mode = pasid ]; then
+	checkd nested:isolate-pasid-big "$(l2 ' isolate big')" \
+		bash -c "l2 ' isolate big 0x01 copied 0x5a5a5a5a00000007'"
+	checkd nested:isolate-pasid-cflush "$(l2 ' isolate cflush')" \
+		bash -c "l2 ' isolate cflush 0x01 '"
+	checkd nested:isolate-pasid-batch "$(l2 ' isolate batch')" \
+		bash -c "l2 ' isolate batch 0x05 m 0x01 0x03 0x19 fault 0x0000000100000000 copied 0x5a5a5a5a00000007'"
+	p=$(< /sys/bus/mdev/devices/$a/pinned_pages)
+	checkd nested:pasid-pages-pinned "$p guest pages of L2 a pinned" [ "${p:-0}" -gt 0 ]
+else
+	checkd nested:isolate-bounce-big-refused "$(l2 ' isolate big')" \
+		bash -c "l2 ' isolate big 0x13 '"
+	checkd nested:isolate-bounce-cflush-refused "$(l2 ' isolate cflush')" \
+		bash -c "l2 ' isolate cflush 0x10 '"
+	checkd nested:isolate-bounce-batch-refused "$(l2 ' isolate batch')" \
+		bash -c "l2 ' isolate batch 0x10 '"
+fi
 check nested:isolate-no-dmar-fault bash -c "! dmesg | grep -qiE 'DMAR:.*fault|dmar_fault'"
 check nested:isolate-l1-dmesg-clean dmesg_clean
 
@@ -190,6 +220,8 @@ if [ $nvm = 2 ]; then
 	for _ in $(seq 30); do [ "$(slots)" = $((slots0 + 1)) ] && break; sleep 1; done
 	checkd nested:kill-slots-back "$(slots) with $r's QEMU alone" [ "$(slots)" = $((slots0 + 1)) ]
 	check nested:kill-vectors-gone bash -c "! grep -q 'vdsa-${!k}' /proc/interrupts"
+	m="$(< /sys/bus/mdev/devices/${!k}/dma_mode), $(< /sys/bus/mdev/devices/${!k}/pinned_pages) pinned"
+	checkd nested:kill-closed-unpinned "$m" [ "$m" = "closed, 0 pinned" ]
 	check nested:kill-l1-dmesg-clean dmesg_clean
 fi
 l2check nested:quit "$r quit"

@@ -5,7 +5,7 @@
 # where something went wrong; /init ends each with "@@ L2-END".
 S=/sys/bus/dsa/devices
 # L2's memory the test's descriptors use: the kernel command line the
-# snapshot was booted with reserves it (memmap=64K$0xf000000), so /dev/mem
+# snapshot was booted with reserves it (memmap=1M$0xf000000), so /dev/mem
 # may reach it and nothing else does.
 RSV=0xf000000
 

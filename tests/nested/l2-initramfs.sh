@@ -16,9 +16,10 @@ mods=$kdir/root/lib/modules/$kver/kernel
 dmatest=$CACHE/upstream-kmod/dmatest/drivers/dma/dmatest.ko
 out=$CACHE/vm/l2-initramfs-$kver.cpio.gz
 [ -s "$dmatest" ] || die "no $dmatest (run 'make upstream-modules')"
-if [ -f "$out" ] && [ "$out" -nt "$0" ] && [ "$out" -nt "$top/tests/nested/l2-init" ] &&
-   [ "$out" -nt "$top/tests/nested/l2-cmds.sh" ] &&
-   [ "$out" -nt "$top/tests/nested/l2-isolate.c" ] && [ "$out" -nt "$dmatest" ]; then
+# fresh by content, not time: two checkouts may share one cache
+sum=$(cat "$0" "$top/tests/nested/l2-init" "$top/tests/nested/l2-cmds.sh" \
+	"$top/tests/nested/l2-isolate.c" "$dmatest" | sha256sum | cut -c1-64)
+if [ -f "$out" ] && [ "$(cat "$out.sum" 2>/dev/null)" = "$sum" ]; then
 	echo "$out"
 	exit 0
 fi
@@ -38,4 +39,5 @@ mknod -m 666 "$work/dev/null" c 1 3
 mkdir -p "$(dirname "$out")"
 (cd "$work" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$out.tmp.$$"
 mv "$out.tmp.$$" "$out"
+echo "$sum" > "$out.sum"
 echo "$out"

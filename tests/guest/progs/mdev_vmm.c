@@ -11,6 +11,10 @@
  *
  * With HOST_BDF (the emulated DSA behind both, emu_poke loaded) the host
  * device also halts under the guests with work in flight.
+ * IDXD_IMS_VDSA_MODE=pasid|bounce: how the virtual DSAs must reach guest
+ * memory (their dma_mode); on a PASID, what only that path runs (large
+ * transfers, BATCH, CFLUSH) and the VMM unmapping memory the device
+ * has pinned are tested too.
  *
  * Prints "@@ TEST mdev:name PASS|FAIL detail"; exits 1 on any failure.
  */
@@ -56,6 +60,32 @@ static uint64_t gpa(struct guest *g, void *p)
 	return GUEST_IOVA + ((uint8_t *)p - g->mem);
 }
 
+static int on_pasid;		/* the virtual DSAs work on a PASID */
+
+/* A sysfs attribute of mdev @uuid, its first line (empty if none). */
+static void mdev_attr(const char *uuid, const char *name, char *buf, size_t n)
+{
+	char path[200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s", uuid, name);
+	buf[0] = 0;
+	f = fopen(path, "r");
+	if (f && !fgets(buf, n, f))
+		buf[0] = 0;
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static long pinned_pages(struct guest *g)
+{
+	char v[32];
+
+	mdev_attr(g->uuid, "pinned_pages", v, sizeof(v));
+	return v[0] ? atol(v) : -1;
+}
+
 static int open_guest(struct guest *g)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
@@ -69,12 +99,15 @@ static int open_guest(struct guest *g)
 	if (g->mem == MAP_FAILED)
 		return -errno;
 	memset(g->mem, 0, GUEST_SIZE);
-	map.vaddr = (uintptr_t)g->mem;
-	map.iova = GUEST_IOVA;
-	map.size = GUEST_SIZE;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	if (ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map))
-		return -errno;
+	/* two mappings, as a VMM has RAM in pieces: the upper one goes away */
+	for (i = 0; i < 2; i++) {
+		map.vaddr = (uintptr_t)g->mem + i * GUEST_SIZE / 2;
+		map.iova = GUEST_IOVA + i * GUEST_SIZE / 2;
+		map.size = GUEST_SIZE / 2;
+		map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		if (ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map))
+			return -errno;
+	}
 	g->dev = ioctl(g->group, VFIO_GROUP_GET_DEVICE_FD, g->uuid);
 	if (g->dev < 0)
 		return -errno;
@@ -326,11 +359,16 @@ static void test_bad_input(struct guest *g, struct guest *other)
 	d = good;
 	d.flags_opcode = (IDXD_IMS_OP_BATCH << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
 	st = refused(g, &d);
-	result("bad-batch-unsupported", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
+	/* on a PASID batches run: 4096 descriptors are too many */
+	if (on_pasid)
+		result("bad-batch-count", st == IDXD_IMS_ST_DESC_CNT_ERANGE, "status %#x", st);
+	else
+		result("bad-batch-unsupported", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
 	d = good;
-	d.size = 65537;
+	d.size = (1u << ((reg64(g, 0x10) >> 16) & 0x1f)) + 1;	/* GENCAP's max + 1 */
 	st = refused(g, &d);
-	result("bad-size", st == IDXD_IMS_ST_XFER_ERANGE, "status %#x", st);
+	result("bad-size", st == IDXD_IMS_ST_XFER_ERANGE, "size %u status %#x",
+	       d.size, st);
 	d = good;
 	d.flags_opcode |= IDXD_IMS_F_RCI;
 	d.int_handle = 7;		/* beyond its 2 vectors */
@@ -750,6 +788,147 @@ static void test_host_halt(struct guest *a, struct guest *b, const char *bdf)
 
 static void close_guest(struct guest *g);
 
+/* Run @d on @g's WQ 0 with its record in slot @n; its status. */
+static uint8_t run(struct guest *g, struct idxd_ims_desc *d, int n)
+{
+	memset(cr(g, n), 0, 32);
+	d->completion_addr = gpa(g, cr(g, n));
+	submit(g, d, 0);
+	return wait_cr(g, n);
+}
+
+/*
+ * Each guest's addresses are its own: the same guest address in @a and
+ * @b is two different pages, and a copy in @a reads and writes @a's.
+ */
+static void test_own_memory(struct guest *a, struct guest *b)
+{
+	struct idxd_ims_desc d;
+	uint8_t st;
+
+	memset(data(a, 3), 0xaa, 4096);
+	memset(data(b, 3), 0xbb, 4096);
+	memset(data(a, 4), 0, 4096);
+	memset(data(b, 4), 0, 4096);
+	desc(&d, IDXD_IMS_OP_MEMMOVE, 0, 0);
+	d.src = gpa(a, data(a, 3));
+	d.dst = gpa(a, data(a, 4));
+	d.size = 4096;
+	st = run(a, &d, 4);
+	result("own-memory-only", st == IDXD_IMS_ST_SUCCESS &&
+	       data(a, 4)[0] == 0xaa && data(a, 4)[4095] == 0xaa &&
+	       !data(b, 4)[0] && !data(b, 4)[4095] && data(b, 3)[0] == 0xbb,
+	       "status %#x, a's copy %#x, b's page %#x", st, data(a, 4)[0],
+	       data(b, 4)[0]);
+}
+
+/*
+ * What a virtual DSA on a PASID runs that the bounce path cannot: a
+ * transfer of 1 MiB; BATCH, whose members write their own records in
+ * guest memory, fault on memory the VMM never mapped and may interrupt
+ * only the guest's own vectors; and the VMM unmapping memory the device
+ * has pinned: the pages go, the device faults there, mapped again it
+ * works.
+ */
+static void test_pasid(struct guest *g, struct guest *other)
+{
+	struct idxd_ims_desc d, *list = (void *)data(g, 5);
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	uint8_t *hi = g->mem + GUEST_SIZE / 2, st;
+	long pinned, after;
+	uint64_t irqs;
+	unsigned int i;
+
+	for (i = 0; i < (1u << 20); i++)
+		g->mem[GUEST_SIZE / 4 + i] = (uint8_t)(i * 13 + i / 4096);
+	memset(hi, 0, 1u << 20);
+	desc(&d, IDXD_IMS_OP_MEMMOVE, 0, 0);
+	d.src = gpa(g, g->mem + GUEST_SIZE / 4);
+	d.dst = gpa(g, hi);
+	d.size = 1u << 20;
+	st = run(g, &d, 5);
+	result("pasid-1mib-copy", st == IDXD_IMS_ST_SUCCESS &&
+	       !memcmp(hi, g->mem + GUEST_SIZE / 4, 1u << 20), "status %#x", st);
+	pinned = pinned_pages(g);
+	result("pasid-pages-pinned", pinned >= 512, "%ld pages", pinned);
+
+	/* a batch: a copy, a copy from unmapped memory, NOOPs with RCI on a
+	 * vector the guest does not have and on its own vector 1
+	 */
+	memset(list, 0, 4 * sizeof(*list));
+	for (i = 0; i < 4; i++)
+		memset(cr(g, 8 + i), 0, 32);
+	desc(&list[0], IDXD_IMS_OP_MEMMOVE, 0, gpa(g, cr(g, 8)));
+	list[0].src = gpa(g, data(g, 3));
+	list[0].dst = gpa(g, data(g, 6));
+	list[0].size = 4096;
+	desc(&list[1], IDXD_IMS_OP_MEMMOVE, 0, gpa(g, cr(g, 9)));
+	list[1].src = 0x80000000;
+	list[1].dst = gpa(g, data(g, 6));
+	list[1].size = 64;
+	desc(&list[2], IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, gpa(g, cr(g, 10)));
+	list[2].int_handle = 7;
+	desc(&list[3], IDXD_IMS_OP_NOOP, IDXD_IMS_F_RCI, gpa(g, cr(g, 11)));
+	list[3].int_handle = 1;
+	memset(data(g, 6), 0, 4096);
+	wait_efd(g->efd[1], 0);
+	wait_efd(other->efd[1], 0);
+	desc(&d, IDXD_IMS_OP_BATCH, 0, 0);
+	d.src = gpa(g, list);
+	d.size = 4;
+	st = run(g, &d, 7);
+	irqs = wait_efd(g->efd[1], 5000);
+	result("pasid-batch", st == IDXD_IMS_ST_BATCH_FAIL && cr(g, 7)->bytes_completed == 4,
+	       "status %#x, %u done", st, cr(g, 7)->bytes_completed);
+	result("pasid-batch-member-copies", cr(g, 8)->status == IDXD_IMS_ST_SUCCESS &&
+	       data(g, 6)[0] == data(g, 3)[0] && data(g, 6)[4095] == data(g, 3)[4095],
+	       "status %#x", cr(g, 8)->status);
+	result("pasid-batch-member-faults", cr(g, 9)->status == IDXD_IMS_ST_PAGE_FAULT &&
+	       cr(g, 9)->fault_addr == 0x80000000, "status %#x fault %#llx",
+	       cr(g, 9)->status, (unsigned long long)cr(g, 9)->fault_addr);
+	result("pasid-batch-member-foreign-vector",
+	       cr(g, 10)->status == IDXD_IMS_ST_INT_HANDLE_INVAL, "status %#x",
+	       cr(g, 10)->status);
+	result("pasid-batch-member-own-vector", cr(g, 11)->status == IDXD_IMS_ST_SUCCESS &&
+	       irqs == 1 && wait_efd(other->efd[1], 200) == 0,
+	       "status %#x, %llu interrupts", cr(g, 11)->status, (unsigned long long)irqs);
+	list[0].size = 64;
+	d.size = 33;
+	st = run(g, &d, 7);
+	result("pasid-batch-too-many", st == IDXD_IMS_ST_DESC_CNT_ERANGE, "status %#x", st);
+	d.src = gpa(g, list) + 8;
+	d.size = 2;
+	st = run(g, &d, 7);
+	result("pasid-batch-misaligned", st == IDXD_IMS_ST_DESCLIST_ALIGN, "status %#x", st);
+
+	/* the VMM unmaps the upper half, which the 1 MiB copy pinned */
+	pinned = pinned_pages(g);
+	unmap.iova = GUEST_IOVA + GUEST_SIZE / 2;
+	unmap.size = GUEST_SIZE / 2;
+	after = ioctl(g->container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+	result("pasid-vmm-unmaps", !after && unmap.size == GUEST_SIZE / 2, "rc %ld", after);
+	after = pinned_pages(g);
+	result("pasid-unmap-unpins", after >= 0 && after <= pinned - 256, "%ld -> %ld",
+	       pinned, after);
+	desc(&d, IDXD_IMS_OP_MEMMOVE, 0, 0);
+	d.src = gpa(g, data(g, 3));
+	d.dst = gpa(g, hi);
+	d.size = 64;
+	st = run(g, &d, 5);
+	result("pasid-unmapped-faults", st == (IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT) &&
+	       cr(g, 5)->fault_addr == d.dst, "status %#x fault %#llx", st,
+	       (unsigned long long)cr(g, 5)->fault_addr);
+	map.vaddr = (uintptr_t)hi;
+	map.iova = unmap.iova;
+	map.size = unmap.size;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	after = ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+	st = run(g, &d, 5);
+	result("pasid-mapped-again-works", !after && st == IDXD_IMS_ST_SUCCESS &&
+	       hi[0] == data(g, 3)[0], "rc %ld status %#x", after, st);
+}
+
 /*
  * Removal with work in flight: the VMM is asked (request eventfd) to let
  * go, closes, the records land, the mdev goes.
@@ -817,9 +996,12 @@ static void test_dualcast(struct guest *g)
 	uint8_t st;
 	int i;
 
-	result("dualcast-in-opcap", opcap & (1ull << IDXD_IMS_OP_DUALCAST),
+	result("dualcast-in-opcap", !!(opcap & (1ull << IDXD_IMS_OP_DUALCAST)),
 	       "opcap %#llx", (unsigned long long)opcap);
-	result("cflush-not-in-opcap", !(opcap & (1ull << IDXD_IMS_OP_CFLUSH)), NULL);
+	if (on_pasid)
+		result("cflush-in-opcap", !!(opcap & (1ull << IDXD_IMS_OP_CFLUSH)), NULL);
+	else
+		result("cflush-not-in-opcap", !(opcap & (1ull << IDXD_IMS_OP_CFLUSH)), NULL);
 	for (i = 0; i < 3000; i++)
 		data(g, 0)[i] = (uint8_t)(i * 7 + 3);
 	memset(data(g, 1), 0, 4096);
@@ -854,16 +1036,22 @@ static void test_dualcast(struct guest *g)
 	dst2 = 0x90000040;		/* never mapped */
 	memcpy(d.op, &dst2, 8);
 	st = refused(g, &d);
+	/* the device names the page; the bounce path, the address */
 	result("dualcast-dst2-unmapped",
 	       st == (IDXD_IMS_ST_PAGE_FAULT | IDXD_IMS_ST_WRITE_FAULT) &&
-	       cr(g, 2)->fault_addr == dst2, "status %#x fault %#llx", st,
+	       (cr(g, 2)->fault_addr == dst2 ||
+		(on_pasid && cr(g, 2)->fault_addr == (dst2 & ~0xfffull))), "status %#x fault %#llx", st,
 	       (unsigned long long)cr(g, 2)->fault_addr);
 	d = good;
 	d.flags_opcode = (IDXD_IMS_OP_CFLUSH << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
 	d.int_handle = 0;
+	d.src = 0;			/* CFLUSH names its range by dst */
 	memset(d.op, 0, sizeof(d.op));
 	st = refused(g, &d);
-	result("cflush-refused", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
+	if (on_pasid)
+		result("cflush-runs", st == IDXD_IMS_ST_SUCCESS, "status %#x", st);
+	else
+		result("cflush-refused", st == IDXD_IMS_ST_BAD_OPCODE, "status %#x", st);
 	d = good;
 	d.flags_opcode = (IDXD_IMS_OP_COPY_CRC << 24) | IDXD_IMS_F_CRAV | IDXD_IMS_F_RCR;
 	d.int_handle = 0;
@@ -891,10 +1079,22 @@ int main(int argc, char **argv)
 	result("b-open", !rc, "%s", rc ? strerror(-rc) : "");
 	if (rc)
 		return 1;
+	{
+		const char *want = getenv("IDXD_IMS_VDSA_MODE");
+		char mode[200];
+
+		mdev_attr(a.uuid, "dma_mode", mode, sizeof(mode));
+		on_pasid = !strncmp(mode, "pasid ", 6);
+		result("dma-mode", want && !strncmp(mode, want, strlen(want)),
+		       "%s (expected %s)", mode, want ? want : "IDXD_IMS_VDSA_MODE unset");
+	}
 	test_setup(&a);
 	test_setup(&b);
 	test_work(&a, &b, 40);
 	test_work(&b, &a, 40);
+	test_own_memory(&a, &b);
+	if (on_pasid)
+		test_pasid(&a, &b);
 	test_bad_input(&a, &b);
 	test_dualcast(&a);
 	test_masking(&a);
