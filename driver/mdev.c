@@ -157,6 +157,8 @@ static int vdsa_init_dev(struct vfio_device *vdev)
 	spin_lock_init(&vd->vec_lock);
 	spin_lock_init(&vd->reg_lock);
 	vd->max_xfer = BIT_ULL(VDSA_MAX_XFER_SHIFT);
+	xa_init(&vd->pinned);
+	init_waitqueue_head(&vd->pin_wq);
 	vd->bar0 = kzalloc(VDSA_BAR0_SIZE, GFP_KERNEL);
 	if (!vd->bar0)
 		return -ENOMEM;
@@ -186,6 +188,7 @@ static void vdsa_release_dev(struct vfio_device *vdev)
 	struct vdsa *vd = to_vdsa(vdev);
 
 	kfree(vd->bar0);
+	xa_destroy(&vd->pinned);
 	mutex_destroy(&vd->slot_lock);
 	mutex_destroy(&vd->lock);
 }
@@ -649,6 +652,7 @@ static int vdsa_open(struct vfio_device *vdev)
 	vd->host_stopped = vd->idev->health != IDXD_LIVE;
 	idxd_user_add(vd->idev, &vd->user, &vdsa_user_ops);
 	mutex_unlock(&vd->idev->lock);
+	atomic_long_set(&vd->pins, 0);
 	rc = vdsa_pasid_open(vd);
 	if (rc)
 		goto err_user;
@@ -754,8 +758,8 @@ static void vdsa_remove(struct mdev_device *mdev)
 
 /*
  * dma_mode: how the open virtual DSA's guest reaches memory: "pasid N",
- * "bounce: why", or "closed"; pinned_pages: guest pages pinned on its
- * PASID.
+ * "bounce: why", or "closed"; on a PASID, pinned_pages: guest pages
+ * pinned now (while descriptors use them), pins: pinned since open.
  */
 static ssize_t dma_mode_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
@@ -778,13 +782,25 @@ static DEVICE_ATTR_RO(dma_mode);
 static ssize_t pinned_pages_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", vdsa_pasid_pinned(dev_get_drvdata(dev)));
+	struct vdsa *vd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vd->npinned));
 }
 static DEVICE_ATTR_RO(pinned_pages);
+
+static ssize_t pins_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct vdsa *vd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vd->pins));
+}
+static DEVICE_ATTR_RO(pins);
 
 static struct attribute *vdsa_attrs[] = {
 	&dev_attr_dma_mode.attr,
 	&dev_attr_pinned_pages.attr,
+	&dev_attr_pins.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vdsa);

@@ -10,6 +10,8 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
 #include "../uapi/linux/idxd_ims.h"
 #include "idxd_ims.h"
 
@@ -35,6 +37,15 @@
 struct vdsa;
 struct vdsa_pasid;
 
+/* A run of guest pages a descriptor in flight has pinned (PASID path). */
+struct vdsa_span {
+	unsigned long gfn;
+	unsigned int n;
+};
+
+/* Runs per slot: 3 buffers and a record, for a batch's every member too */
+#define VDSA_SPANS		(4 + 4 * (1 << VDSA_MAX_BATCH_SHIFT))
+
 /**
  * struct vdsa_slot - one descriptor in flight on a backing WQ
  * @busy: on the device
@@ -46,6 +57,8 @@ struct vdsa_pasid;
  * @list: PASID path: the checked copy of a guest BATCH list the device
  *	reads (read-only to the device)
  * @list_iova: its device address
+ * @spans: PASID path: the guest pages the descriptor pinned ...
+ * @nspans: ... in this many runs
  * @vec: guest vector to signal, -1: none
  */
 struct vdsa_slot {
@@ -57,6 +70,8 @@ struct vdsa_slot {
 	dma_addr_t cr_iova;
 	struct idxd_ims_desc *list;
 	dma_addr_t list_iova;
+	struct vdsa_span *spans;
+	unsigned int nspans;
 	int vec;
 };
 
@@ -119,6 +134,10 @@ struct vdsa {
 	bool halted;			/* the guest's device is halted ... */
 	u8 halt_reset;			/* ... and needs this reset type */
 	struct vdsa_pasid *pa;		/* guest DMA on a PASID; NULL: bounce */
+	struct xarray pinned;		/* PASID: guest pages pinned (slot_lock) */
+	atomic_long_t npinned;		/* ... how many now */
+	atomic_long_t pins;		/* ... pinned since open */
+	wait_queue_head_t pin_wq;	/* ... a descriptor's pages unpinned */
 	const char *why_bounce;		/* why not, while open without @pa */
 	u64 max_xfer;			/* what the guest may move at once */
 	unsigned int max_batch_shift;	/* 0: no BATCH */
@@ -164,7 +183,7 @@ u8 vdsa_pasid_stage(struct vdsa *vd, struct vdsa_slot *s,
 		    const struct idxd_ims_desc *g, struct idxd_ims_desc *h,
 		    u64 *fault);
 void vdsa_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
-unsigned long vdsa_pasid_pinned(struct vdsa *vd);
+void vdsa_pasid_slot_done(struct vdsa *vd, struct vdsa_slot *s);
 u32 vdsa_pasid_id(struct vdsa *vd);
 
 #endif /* _IDXD_IMS_MDEV_H_ */

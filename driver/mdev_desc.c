@@ -371,6 +371,7 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	     (vd->pa ? vdsa_pasid_stage(vd, s, g, &h, &fault) :
 		       vdsa_stage(vd, s, g, &h, &fault));
 	if (st) {
+		vdsa_pasid_slot_done(vd, s);
 		vdsa_fail(vd, wq, g, st, fault);
 		goto out;
 	}
@@ -387,8 +388,10 @@ void vdsa_submit(struct vdsa *vd, unsigned int wq, const struct idxd_ims_desc *g
 	s->vec = vec;
 	s->busy = true;
 	/* a host WQ that stopped under us drops it, as a disabled one does */
-	if (idxd_submit(w->hwq, &h))
+	if (idxd_submit(w->hwq, &h)) {
 		s->busy = false;
+		vdsa_pasid_slot_done(vd, s);
+	}
 out:
 	mutex_unlock(&vd->slot_lock);
 }
@@ -403,6 +406,7 @@ static void vdsa_finish(struct vdsa *vd, unsigned int wq, struct vdsa_slot *s)
 
 	if (vd->pa) {
 		/* results are in guest memory; faults at guest addresses */
+		vdsa_pasid_slot_done(vd, s);
 		vdsa_write_cr(vd, wq, g, &c);
 		s->busy = false;
 		return;
@@ -466,8 +470,12 @@ void vdsa_slots_lost(struct vdsa *vd)
 	mutex_lock(&vd->slot_lock);
 	for (i = 0; i < vd->nr_wqs; i++) {
 		for (k = 0; k < vd->wqs[i].size; k++) {
-			n += vd->wqs[i].slots[k].busy;
-			vd->wqs[i].slots[k].busy = false;
+			struct vdsa_slot *s = &vd->wqs[i].slots[k];
+
+			if (s->busy)
+				vdsa_pasid_slot_done(vd, s);
+			n += s->busy;
+			s->busy = false;
 		}
 	}
 	mutex_unlock(&vd->slot_lock);

@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdev: a virtual DSA's DMA on a PASID of the host device.
+ * mdev: a virtual DSA's DMA on a PASID of the host device (docs/mdev.md).
  *
  * Where the host device has PASIDs, each open virtual DSA gets one, with
  * a paging domain attached there, and its backing WQs carry that PASID
  * in WQCFG: every address in the guest's descriptors is then a guest
  * physical address the device translates through that domain.  The
- * domain maps the guest's memory as its VMM mapped it for the device:
- * a page is pinned (vfio_pin_pages(), which finds it in the VMM's DMA
- * mappings) and mapped at its guest address when a descriptor first names
- * it, and stays until the VMM unmaps it (the vfio dma_unmap callback) or
- * the device is closed.  A guest address its VMM did not map is not in
- * the domain: the device faults there (completion status 0x03/0x83 with
- * the address), and no other guest's memory is in it to reach.  Data
- * moves with no bounce buffer, up to the backing WQs' own transfer size.
+ * domain maps the guest's memory as its VMM mapped it for the device,
+ * while the device uses it: the pages a descriptor names are pinned
+ * (vfio_pin_pages(), which finds them in the VMM's DMA mappings) and
+ * mapped at their guest addresses when it is submitted, and leave the
+ * domain when it completes (a page several descriptors use, when the
+ * last does).  A guest address its VMM did not map is not in the
+ * domain: the device faults there (completion status 0x03/0x83 with the
+ * address), and no other guest's memory is in it to reach.  Data moves
+ * with no bounce buffer, up to the backing WQs' own transfer size.
+ *
+ * Why not keep pages pinned until the VMM unmaps them, as a cache:
+ * vfio's type1 calls dma_unmap with its device_list_lock held, and
+ * unpinning there takes the container's lock, which type1 takes before
+ * device_list_lock elsewhere (vfio_iommu_type1_register_device()): an
+ * inversion lockdep reports on 6.12 (and a deadlock with a device opened
+ * meanwhile).  Pinned only while in flight, a page is unpinned by the
+ * completion, outside that lock; a VMM unmapping memory under work
+ * (vdsa_dma_unmap()) waits for that work to complete, holding nothing.
  *
  * What the host still owns is a window at the top of the domain that no
  * guest address reaches (descriptors naming it are refused as page
@@ -51,18 +61,18 @@ MODULE_PARM_DESC(vdsa_pasid, "Virtual DSAs work on a PASID of the host device wh
  * @window: device address of the host window (top of @dom's aperture)
  * @win: the window's pages: per guest WQ, the records page, then the
  *	batch-list pages
- * @pinned: guest pages pinned and mapped in @dom: index the guest frame,
- *	value xa_mk_value(1) if mapped writable; changed only under the
- *	virtual DSA's lock (submit pins, dma_unmap and close unpin)
- * @npinned: how many
+ * @spans: per guest WQ, VDSA_SPANS page runs per slot: what each
+ *	descriptor in flight has pinned
+ *
+ * The pinned pages themselves are in struct vdsa (pinned, npinned), which
+ * vdsa_dma_unmap() may look at while this goes away.
  */
 struct vdsa_pasid {
 	struct iommu_domain *dom;
 	ioasid_t pasid;
 	u64 window;
 	struct page *win[VDSA_WIN_PAGES];
-	struct xarray pinned;
-	unsigned long npinned;
+	struct vdsa_span *spans[VDSA_MAX_WQS];
 };
 
 /* Does [addr, addr + len) meet the host window (or wrap)? */
@@ -76,32 +86,47 @@ bool vdsa_pasid_window(struct vdsa *vd, u64 addr, u64 len)
 			      vd->pa->window < end);
 }
 
-unsigned long vdsa_pasid_pinned(struct vdsa *vd)
-{
-	return vd->pa ? READ_ONCE(vd->pa->npinned) : 0;
-}
-
 u32 vdsa_pasid_id(struct vdsa *vd)
 {
 	return vd->pa ? vd->pa->pasid : IOMMU_PASID_INVALID;
 }
 
-static void vdsa_unpin_one(struct vdsa *vd, unsigned long gfn)
+/*
+ * A pinned page's entry in vd->pinned: how many descriptors in flight
+ * use it, and whether it is mapped writable.
+ */
+static void *vdsa_pin_entry(unsigned long users, bool writable)
 {
-	struct vdsa_pasid *pa = vd->pa;
+	return xa_mk_value(users << 1 | writable);
+}
 
-	iommu_unmap(pa->dom, (u64)gfn << PAGE_SHIFT, PAGE_SIZE);
+/* Unmap and unpin @gfn whoever uses it; slot_lock held, device off it. */
+static void vdsa_unpin_page(struct vdsa *vd, unsigned long gfn)
+{
+	iommu_unmap(vd->pa->dom, (u64)gfn << PAGE_SHIFT, PAGE_SIZE);
 	vfio_unpin_pages(&vd->vdev, (dma_addr_t)gfn << PAGE_SHIFT, 1);
-	xa_erase(&pa->pinned, gfn);
-	WRITE_ONCE(pa->npinned, pa->npinned - 1);
+	xa_erase(&vd->pinned, gfn);
+	atomic_long_dec(&vd->npinned);
+}
+
+/* One user of @gfn less; the last one unpins it. */
+static void vdsa_put_page(struct vdsa *vd, unsigned long gfn)
+{
+	unsigned long v = xa_to_value(xa_load(&vd->pinned, gfn));
+
+	if (v >> 1 > 1)
+		xa_store(&vd->pinned, gfn, vdsa_pin_entry((v >> 1) - 1, v & 1),
+			 GFP_KERNEL);
+	else
+		vdsa_unpin_page(vd, gfn);
 }
 
 /*
- * Pin guest page @gfn and map it at its guest address.  A page the VMM
- * mapped read-only is mapped so; one it did not map stays out, and the
- * device faults there.
+ * Pin guest page @gfn and map it at its guest address, or count one more
+ * user of it.  A page the VMM mapped read-only is mapped so; one it did
+ * not map stays out, and the device faults there.
  */
-static int vdsa_pin_one(struct vdsa *vd, unsigned long gfn, bool write)
+static int vdsa_get_page(struct vdsa *vd, unsigned long gfn, bool write)
 {
 	struct vdsa_pasid *pa = vd->pa;
 	dma_addr_t gpa = (dma_addr_t)gfn << PAGE_SHIFT;
@@ -110,9 +135,15 @@ static int vdsa_pin_one(struct vdsa *vd, unsigned long gfn, bool write)
 	void *e;
 	int rc;
 
-	e = xa_load(&pa->pinned, gfn);
-	if (e)
-		return !write || xa_to_value(e) ? 0 : -EFAULT;
+	e = xa_load(&vd->pinned, gfn);
+	if (e) {
+		unsigned long v = xa_to_value(e);
+
+		if (write && !(v & 1))
+			return -EFAULT;
+		return xa_err(xa_store(&vd->pinned, gfn,
+				       vdsa_pin_entry((v >> 1) + 1, v & 1), GFP_KERNEL));
+	}
 	if (gpa + PAGE_SIZE - 1 > pa->dom->geometry.aperture_end ||
 	    vdsa_pasid_window(vd, gpa, PAGE_SIZE))
 		return -EFAULT;
@@ -127,11 +158,12 @@ static int vdsa_pin_one(struct vdsa *vd, unsigned long gfn, bool write)
 		       GFP_KERNEL);
 	if (rc)
 		goto err_unpin;
-	rc = xa_err(xa_store(&pa->pinned, gfn, xa_mk_value(!!(prot & IOMMU_WRITE)),
-			     GFP_KERNEL));
+	rc = xa_err(xa_store(&vd->pinned, gfn,
+			     vdsa_pin_entry(1, prot & IOMMU_WRITE), GFP_KERNEL));
 	if (rc)
 		goto err_unmap;
-	WRITE_ONCE(pa->npinned, pa->npinned + 1);
+	atomic_long_inc(&vd->npinned);
+	atomic_long_inc(&vd->pins);
 	return 0;
 err_unmap:
 	iommu_unmap(pa->dom, gpa, PAGE_SIZE);
@@ -141,19 +173,48 @@ err_unpin:
 }
 
 /*
- * Make the guest buffer [addr, addr + len) reachable, as far as its VMM
- * mapped it; past max_xfer the device refuses the descriptor anyway.
+ * Make the guest buffer [addr, addr + len) reachable for @s's descriptor,
+ * as far as its VMM mapped it (the device faults where that ends); past
+ * max_xfer the device refuses the descriptor anyway.
  */
-static void vdsa_pin_range(struct vdsa *vd, u64 addr, u64 len, bool write)
+static void vdsa_pin_range(struct vdsa *vd, struct vdsa_slot *s, u64 addr,
+			   u64 len, bool write)
 {
+	struct vdsa_span *sp;
 	unsigned long gfn, last;
 
-	if (!len || len > vd->max_xfer || addr + len < addr)
+	if (!len || len > vd->max_xfer || addr + len < addr ||
+	    s->nspans == VDSA_SPANS)
 		return;
+	sp = &s->spans[s->nspans];
+	sp->gfn = addr >> PAGE_SHIFT;
+	sp->n = 0;
 	last = (addr + len - 1) >> PAGE_SHIFT;
-	for (gfn = addr >> PAGE_SHIFT; gfn <= last; gfn++)
-		if (vdsa_pin_one(vd, gfn, write))
-			return;		/* the device faults here */
+	for (gfn = sp->gfn; gfn <= last; gfn++) {
+		if (vdsa_get_page(vd, gfn, write))
+			break;
+		sp->n++;
+	}
+	if (sp->n)
+		s->nspans++;
+}
+
+/**
+ * vdsa_pasid_slot_done() - the device is done with @s's pages
+ * @vd: the virtual device, slot_lock held
+ * @s: its slot, completed, refused, or lost with the device's reset
+ */
+void vdsa_pasid_slot_done(struct vdsa *vd, struct vdsa_slot *s)
+{
+	unsigned int i, k;
+
+	if (!vd->pa || !s->nspans)
+		return;
+	for (i = 0; i < s->nspans; i++)
+		for (k = 0; k < s->spans[i].n; k++)
+			vdsa_put_page(vd, s->spans[i].gfn + k);
+	s->nspans = 0;
+	wake_up_all(&vd->pin_wq);
 }
 
 /* One buffer: where, how long, and whether the device writes it. */
@@ -225,16 +286,17 @@ static u8 vdsa_window_fault(struct vdsa *vd, const struct idxd_ims_desc *d,
 	return 0;
 }
 
-static void vdsa_pin_desc(struct vdsa *vd, const struct idxd_ims_desc *d)
+static void vdsa_pin_desc(struct vdsa *vd, struct vdsa_slot *s,
+			  const struct idxd_ims_desc *d)
 {
 	u64 addr[3], len[3];
 	bool write[3];
 	unsigned int i, n = vdsa_buffers(d, addr, len, write);
 
 	for (i = 0; i < n; i++)
-		vdsa_pin_range(vd, addr[i], len[i], write[i]);
+		vdsa_pin_range(vd, s, addr[i], len[i], write[i]);
 	if (d->flags_opcode & IDXD_IMS_F_CRAV)
-		vdsa_pin_range(vd, d->completion_addr, IDXD_IMS_COMPLETION_SIZE,
+		vdsa_pin_range(vd, s, d->completion_addr, IDXD_IMS_COMPLETION_SIZE,
 			       true);
 }
 
@@ -268,7 +330,7 @@ static u8 vdsa_stage_batch(struct vdsa *vd, struct vdsa_slot *s,
 		if ((m->flags_opcode & IDXD_IMS_F_RCI) &&
 		    !vdsa_vec_handle(vd, m->int_handle, &m->int_handle))
 			m->int_handle = VDSA_BAD_HANDLE;
-		vdsa_pin_desc(vd, m);
+		vdsa_pin_desc(vd, s, m);
 	}
 	return 0;
 }
@@ -280,6 +342,8 @@ static u8 vdsa_stage_batch(struct vdsa *vd, struct vdsa_slot *s,
  * @g: the guest's descriptor, checked by vdsa_check()
  * @h: the descriptor to submit: the guest's, its addresses unchanged
  * @fault: the fault address if the guest gets a fault status instead
+ *
+ * The pages it names are pinned for @s until vdsa_pasid_slot_done().
  *
  * Return: 0 or the status the guest gets without the device.
  */
@@ -298,7 +362,7 @@ u8 vdsa_pasid_stage(struct vdsa *vd, struct vdsa_slot *s,
 	}
 	st = vdsa_window_fault(vd, g, fault);
 	if (!st)
-		vdsa_pin_desc(vd, g);
+		vdsa_pin_desc(vd, s, g);
 	return st;
 }
 
@@ -320,6 +384,7 @@ void vdsa_pasid_slots(struct vdsa *vd, unsigned int wq)
 		unsigned int lo = k * VDSA_LIST_BYTES % PAGE_SIZE;
 
 		memset(s, 0, sizeof(*s));
+		s->spans = pa->spans[wq] + k * VDSA_SPANS;
 		s->cr = page_address(pa->win[first]) + k * IDXD_IMS_COMPLETION_SIZE;
 		s->cr_iova = base + k * IDXD_IMS_COMPLETION_SIZE;
 		s->list = page_address(pa->win[first + lp]) + lo;
@@ -396,13 +461,15 @@ static void vdsa_pasid_free(struct vdsa *vd, struct vdsa_pasid *pa,
 			    bool attached)
 {
 	struct device *dev = idev_dev(vd->idev);
+	unsigned int i;
 
 	if (attached)
 		iommu_detach_device_pasid(pa->dom, dev, pa->pasid);
 	vdsa_window_free(pa);
 	iommu_domain_free(pa->dom);
 	iommu_free_global_pasid(pa->pasid);
-	xa_destroy(&pa->pinned);
+	for (i = 0; i < VDSA_MAX_WQS; i++)
+		kfree(pa->spans[i]);
 	kfree(pa);
 }
 
@@ -437,6 +504,7 @@ int vdsa_pasid_open(struct vdsa *vd)
 	struct device *dev = idev_dev(vd->idev);
 	struct vdsa_pasid *pa;
 	const char *why;
+	unsigned int i;
 	int rc = 0;
 
 	vd->pa = NULL;
@@ -449,19 +517,25 @@ int vdsa_pasid_open(struct vdsa *vd)
 	pa = kzalloc(sizeof(*pa), GFP_KERNEL);
 	if (!pa)
 		goto bounce;
-	xa_init(&pa->pinned);
+	for (i = 0; i < vd->nr_wqs; i++) {
+		pa->spans[i] = kcalloc(vd->wqs[i].size * VDSA_SPANS,
+				       sizeof(struct vdsa_span), GFP_KERNEL);
+		if (!pa->spans[i]) {
+			while (i--)
+				kfree(pa->spans[i]);
+			kfree(pa);
+			goto bounce;
+		}
+	}
 	why = "no PASID left";
 	pa->pasid = iommu_alloc_global_pasid(dev);
-	if (pa->pasid == IOMMU_PASID_INVALID) {
-		kfree(pa);
-		goto bounce;
-	}
+	if (pa->pasid == IOMMU_PASID_INVALID)
+		goto err_spans;
 	why = "no paging domain";
 	pa->dom = iommu_paging_domain_alloc(dev);
 	if (IS_ERR(pa->dom)) {
 		iommu_free_global_pasid(pa->pasid);
-		kfree(pa);
-		goto bounce;
+		goto err_spans;
 	}
 	pa->window = vdsa_window_base(pa->dom);
 	why = "the host window could not be mapped";
@@ -487,6 +561,10 @@ int vdsa_pasid_open(struct vdsa *vd)
 	dev_info(vd->vdev.dev, "guest DMA on PASID %u of %s: no bounce buffers, transfers up to %llu bytes, batches of %lu\n",
 		 pa->pasid, dev_name(dev), vd->max_xfer, BIT(vd->max_batch_shift));
 	return 0;
+err_spans:
+	for (i = 0; i < VDSA_MAX_WQS; i++)
+		kfree(pa->spans[i]);
+	kfree(pa);
 bounce:
 	vd->why_bounce = why;
 	if (rc)
@@ -497,20 +575,26 @@ bounce:
 	return 0;
 }
 
-/* Unpin and unmap guest frames [first, last]; vd->lock held, device idle. */
-static void vdsa_unpin_span(struct vdsa *vd, unsigned long first,
-			    unsigned long last)
+/*
+ * Unpin and unmap every guest page still pinned, whoever used it; the
+ * device no longer uses the PASID.  slot_lock held.
+ */
+static void vdsa_unpin_all(struct vdsa *vd)
 {
 	unsigned long gfn;
 	void *e;
 
-	xa_for_each_range(&vd->pa->pinned, gfn, e, first, last)
-		vdsa_unpin_one(vd, gfn);
+	xa_for_each(&vd->pinned, gfn, e)
+		vdsa_unpin_page(vd, gfn);
 }
 
 /**
  * vdsa_pasid_close() - take the closing virtual DSA off its PASID
  * @vd: the virtual device, its guest WQs stopped; vd->lock not held
+ *
+ * Descriptors that never completed keep their pages until the device is
+ * off the PASID: DISABLE_WQ lets what is queued finish first, and after
+ * the domain is detached nothing reaches them.
  */
 void vdsa_pasid_close(struct vdsa *vd)
 {
@@ -518,14 +602,23 @@ void vdsa_pasid_close(struct vdsa *vd)
 
 	if (!pa)
 		return;
-	/* DISABLE_WQ lets what is queued finish before the PASID goes */
 	vdsa_wqs_set_pasid(vd, IOMMU_PASID_INVALID);
 	iommu_detach_device_pasid(pa->dom, idev_dev(vd->idev), pa->pasid);
 	mutex_lock(&vd->lock);
-	vdsa_unpin_span(vd, 0, ULONG_MAX);
+	mutex_lock(&vd->slot_lock);
+	vdsa_unpin_all(vd);
 	vd->pa = NULL;
+	mutex_unlock(&vd->slot_lock);
 	mutex_unlock(&vd->lock);
+	wake_up_all(&vd->pin_wq);
 	vdsa_pasid_free(vd, pa, false);
+}
+
+/* Is any page of guest frames [first, last] pinned? */
+static bool vdsa_pinned_in(struct vdsa *vd, unsigned long first,
+			   unsigned long last)
+{
+	return xa_find(&vd->pinned, &first, last, XA_PRESENT);
 }
 
 /**
@@ -534,25 +627,31 @@ void vdsa_pasid_close(struct vdsa *vd)
  * @iova: guest address
  * @length: bytes
  *
- * Pages pinned there leave the domain before they are unpinned; work in
- * flight that may use them is let finish first.  vfio waits for this to
- * unpin everything in the range, so it always does.
+ * vfio calls this only while pages of the range are pinned, that is with
+ * descriptors using them in flight, and waits for them to be unpinned.
+ * Their completions unpin them; this waits for that, holding nothing of
+ * ours (vfio holds its device_list_lock here: see the top of the file).
+ * A device that never completes them: after 10 s they are unpinned here
+ * and the device faults on them.
  */
 void vdsa_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct vdsa *vd = container_of(vdev, struct vdsa, vdev);
 	unsigned long first = iova >> PAGE_SHIFT;
 	unsigned long last = (iova + length - 1) >> PAGE_SHIFT;
-	unsigned int i;
+	unsigned long gfn;
+	void *e;
 
-	if (!length)
+	if (!length || !vdsa_pinned_in(vd, first, last))
 		return;
-	mutex_lock(&vd->lock);
-	if (vd->pa && xa_find(&vd->pa->pinned, &first, last, XA_PRESENT)) {
-		for (i = 0; i < vd->nr_wqs; i++)
-			vdsa_wq_quiesce(vd, &vd->wqs[i]);
-		first = iova >> PAGE_SHIFT;
-		vdsa_unpin_span(vd, first, last);
-	}
-	mutex_unlock(&vd->lock);
+	if (wait_event_timeout(vd->pin_wq, !vdsa_pinned_in(vd, first, last),
+			       10 * HZ))
+		return;
+	dev_err(vdev->dev, "work on guest memory %#llx+%#llx did not complete: unpinning it under the device\n",
+		iova, length);
+	mutex_lock(&vd->slot_lock);
+	if (vd->pa)
+		xa_for_each_range(&vd->pinned, gfn, e, first, last)
+			vdsa_unpin_page(vd, gfn);
+	mutex_unlock(&vd->slot_lock);
 }

@@ -53,12 +53,21 @@ check mdev:create-2dwq-none-left refused $types/idxd_ims-2dwq/create $c
 check mdev:logged grep -q "virtual DSA on dsa0: 1 WQ(s) from wq0" <(dmesg)
 
 emu_ctl "$(dsa_bdf_of 0)" resume	# loads emu_poke for mdev_vmm
-# sva's device has PASIDs: its virtual DSAs use them
-if [ "$PROFILE" = sva ]; then mode=pasid; else mode=bounce; fi
+# sva's device has PASIDs (debugsva: the same machine): its virtual DSAs use them
+case $PROFILE in sva|debugsva) mode=pasid ;; *) mode=bounce ;; esac
 check mdev:dma-mode-closed [ "$(< /sys/bus/mdev/devices/$a/dma_mode)" = closed ]
 IDXD_IMS_VDSA_MODE=$mode "$BIN/mdev_vmm" $a $b "$(dsa_bdf_of 0)"
 check mdev:dma-mode-logged grep -q "$a: guest DMA $([ $mode = pasid ] && echo on PASID || echo through bounce)" <(dmesg)
 check mdev:closed-nothing-pinned [ "$(< /sys/bus/mdev/devices/$a/pinned_pages)" = 0 ]
+if [ $mode = pasid ]; then
+	# the VFIO fuzzer on the PASID path (the debug lane's t_fuzz runs it
+	# on intel's bounce path): batch lists changing under the device,
+	# the VMM unmapping and mapping memory under work
+	check mdev:fuzz-vfio-pasid "$BIN/fuzz" vfio 20261208 "$(scaled 2000)" $a
+	check mdev:fuzz-closed-unpinned bash -c "[ \"\$(< /sys/bus/mdev/devices/$a/dma_mode)\" = closed ] &&
+		[ \"\$(< /sys/bus/mdev/devices/$a/pinned_pages)\" = 0 ]"
+	check mdev:fuzz-dmesg-clean dmesg_clean
+fi
 check mdev:host-halt-recovered grep -q "dsa0: recovered from halt" <(dmesg)
 check mdev:host-halt-said grep -q "$a: host device was reset: the guest's device halts" <(dmesg)
 check mdev:slots-baseline [ "$slots0" -ge 3 ]	# the three mdev WQs' own

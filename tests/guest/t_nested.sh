@@ -24,7 +24,9 @@
 # uses the guest's addresses (BATCH, CFLUSH and large transfers too).
 . "$(dirname "$0")/lib.sh"
 
-N=$(scaled 100)
+# 100 copies each on intel (10 in the debug lane); on sva, whose guest
+# runs the same L1 paths but for the PASID, 30
+if [ "$PROFILE" = sva ]; then N=30; else N=$(scaled 100); fi
 a=6f1c3a1e-0000-4000-8000-0000000000a2
 b=6f1c3a1e-0000-4000-8000-0000000000b2
 SNAP=$CACHE/vm/l2-snapshot-$(<"$CACHE/kernel/version").mig
@@ -165,8 +167,8 @@ if [ $mode = pasid ]; then
 		bash -c "l2 ' isolate cflush 0x01 '"
 	checkd nested:isolate-pasid-batch "$(l2 ' isolate batch')" \
 		bash -c "l2 ' isolate batch 0x05 m 0x01 0x03 0x19 fault 0x0000000100000000 copied 0x5a5a5a5a00000007'"
-	p=$(< /sys/bus/mdev/devices/$a/pinned_pages)
-	checkd nested:pasid-pages-pinned "$p guest pages of L2 a pinned" [ "${p:-0}" -gt 0 ]
+	p="$(< /sys/bus/mdev/devices/$a/pins) guest pages of L2 a pinned while in use, $(< /sys/bus/mdev/devices/$a/pinned_pages) now"
+	checkd nested:pasid-pages-pinned "$p" [ "${p%% *}" -gt 0 ]
 else
 	checkd nested:isolate-bounce-big-refused "$(l2 ' isolate big')" \
 		bash -c "l2 ' isolate big 0x13 '"

@@ -5,7 +5,11 @@
  *   fuzz cdev  SEED ITERS /dev/dsa/wqN.M   ioctls, mmap, write() descriptors
  *   fuzz vfio  SEED ITERS UUID             an mdev's VFIO ioctls, its regions
  *                                          (config space too), guest
- *                                          descriptors through its portal
+ *                                          descriptors through its portal,
+ *                                          batch lists in guest memory that
+ *                                          change under the device, and the
+ *                                          VMM unmapping and mapping guest
+ *                                          memory under work
  *   fuzz sysfs SEED ITERS PATH...          writes to every writable file
  *                                          under each PATH (sysfs, debugfs)
  *
@@ -554,32 +558,79 @@ static void vfio_region_access(struct vfio_state *v)
 }
 
 /* A guest descriptor through a portal: addresses in guest memory and not. */
-static void vfio_portal(struct vfio_state *v)
+/* A guest descriptor: random, or mostly plausible (addresses in guest memory). */
+static void guest_desc(uint8_t *d)
 {
-	uint8_t d[64];
 	uint64_t a;
+	uint32_t sz;
 	int i;
 
 	for (i = 0; i < 64; i++)
 		d[i] = (uint8_t)rnd();
-	if (chance(80)) {
-		d[7] = (uint8_t)below(0x12);		/* opcode */
-		d[4] = chance(50) ? 0x0c : d[4];	/* CRAV | RCR */
-		for (i = 0; i < 3; i++) {
-			a = chance(80) ? GUEST_IOVA + near(GUEST_SIZE - 64) : rnd();
-			memcpy(d + 8 + 8 * i, &a, 8);
-		}
-		if (chance(70)) {
-			uint32_t sz = (uint32_t)(chance(70) ? below(4096) : near(1u << 16));
-
-			memcpy(d + 32, &sz, 4);
-		}
-		if (chance(70))
-			memset(d, 0, 4);		/* no PASID, not privileged */
+	if (!chance(80))
+		return;
+	/* the DSA 1.0 operations, BATCH among them, and CFLUSH */
+	d[7] = chance(10) ? 0x20 : (uint8_t)below(0x12);
+	d[4] = chance(50) ? 0x0c : d[4];	/* CRAV | RCR */
+	for (i = 0; i < 3; i++) {
+		a = chance(80) ? GUEST_IOVA + near(GUEST_SIZE - 64) : rnd();
+		if (chance(30))
+			a &= ~63ull;			/* a batch list's alignment */
+		memcpy(d + 8 + 8 * i, &a, 8);
 	}
+	if (chance(70)) {
+		if (d[7] == 0x01)			/* BATCH: a count */
+			sz = (uint32_t)below(40);
+		else
+			sz = (uint32_t)(chance(70) ? below(4096) : near(1u << 17));
+		memcpy(d + 32, &sz, 4);
+	}
+	if (chance(70))
+		memset(d, 0, 4);		/* no PASID, not privileged */
+}
+
+static void vfio_portal(struct vfio_state *v)
+{
+	uint8_t d[64];
+
+	guest_desc(d);
 	tally(pwrite(v->dev, d, chance(90) ? 64 : access_sizes[below(15)],
 		     v->off[VFIO_PCI_BAR2_REGION_INDEX] +
 		     (chance(90) ? 4096 * below(4) : near(v->size[VFIO_PCI_BAR2_REGION_INDEX]))));
+}
+
+/*
+ * The guest rewrites its own memory: batch lists (and the rest) change
+ * while the device may be reading them.
+ */
+static void vfio_guest_memory(struct vfio_state *v)
+{
+	uint64_t off = below(GUEST_SIZE - 64 * 40) & ~63ull;
+	unsigned int n = 1 + (unsigned int)below(40), i;
+
+	for (i = 0; i < n; i++)
+		guest_desc(v->mem + off + 64 * i);
+}
+
+/* The VMM unmaps guest memory under the device's work, and maps it again. */
+static void vfio_dma_churn(struct vfio_state *v)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap), .iova = GUEST_IOVA, .size = GUEST_SIZE,
+	};
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map), .vaddr = (uintptr_t)v->mem, .iova = GUEST_IOVA,
+		.size = GUEST_SIZE,
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+	};
+
+	if (chance(80))
+		tally(ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+	if (chance(90)) {
+		if (chance(20))
+			map.flags = VFIO_DMA_MAP_FLAG_READ;	/* read-only to the device */
+		tally(ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map));
+	}
 }
 
 /* Enable the virtual device and its WQ, as a guest driver would. */
@@ -610,7 +661,13 @@ static int fuzz_vfio(uint64_t iters, const char *uuid)
 	}
 	vfio_guest_enable(&v);
 	for (i = 0; i < iters; i++) {
-		switch (below(24)) {
+		switch (below(27)) {
+		case 24: case 25:
+			vfio_guest_memory(&v);
+			break;
+		case 26:
+			vfio_dma_churn(&v);
+			break;
 		case 0:		/* close with whatever vectors are set, reopen */
 			close(v.dev);
 			rc = vfio_dev_open(&v);

@@ -78,11 +78,12 @@ static void mdev_attr(const char *uuid, const char *name, char *buf, size_t n)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
-static long pinned_pages(struct guest *g)
+/* pinned_pages (pinned now) or pins (pinned since open) */
+static long mdev_count(struct guest *g, const char *name)
 {
 	char v[32];
 
-	mdev_attr(g->uuid, "pinned_pages", v, sizeof(v));
+	mdev_attr(g->uuid, name, v, sizeof(v));
 	return v[0] ? atol(v) : -1;
 }
 
@@ -824,11 +825,11 @@ static void test_own_memory(struct guest *a, struct guest *b)
 
 /*
  * What a virtual DSA on a PASID runs that the bounce path cannot: a
- * transfer of 1 MiB; BATCH, whose members write their own records in
- * guest memory, fault on memory the VMM never mapped and may interrupt
- * only the guest's own vectors; and the VMM unmapping memory the device
- * has pinned: the pages go, the device faults there, mapped again it
- * works.
+ * transfer of 1 MiB, its pages pinned only while it runs; BATCH, whose
+ * members write their own records in guest memory, fault on memory the
+ * VMM never mapped and may interrupt only the guest's own vectors; and
+ * the VMM unmapping memory under work: the work completes first, the
+ * pages go, the device faults there, mapped again it works.
  */
 static void test_pasid(struct guest *g, struct guest *other)
 {
@@ -836,13 +837,14 @@ static void test_pasid(struct guest *g, struct guest *other)
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	uint8_t *hi = g->mem + GUEST_SIZE / 2, st;
-	long pinned, after;
+	long pins, now, rc;
 	uint64_t irqs;
-	unsigned int i;
+	unsigned int i, ok;
 
 	for (i = 0; i < (1u << 20); i++)
 		g->mem[GUEST_SIZE / 4 + i] = (uint8_t)(i * 13 + i / 4096);
 	memset(hi, 0, 1u << 20);
+	pins = mdev_count(g, "pins");
 	desc(&d, IDXD_IMS_OP_MEMMOVE, 0, 0);
 	d.src = gpa(g, g->mem + GUEST_SIZE / 4);
 	d.dst = gpa(g, hi);
@@ -850,8 +852,10 @@ static void test_pasid(struct guest *g, struct guest *other)
 	st = run(g, &d, 5);
 	result("pasid-1mib-copy", st == IDXD_IMS_ST_SUCCESS &&
 	       !memcmp(hi, g->mem + GUEST_SIZE / 4, 1u << 20), "status %#x", st);
-	pinned = pinned_pages(g);
-	result("pasid-pages-pinned", pinned >= 512, "%ld pages", pinned);
+	pins = mdev_count(g, "pins") - pins;
+	now = mdev_count(g, "pinned_pages");
+	result("pasid-pinned-while-running", pins >= 512 && now == 0,
+	       "%ld pages pinned for it, %ld still", pins, now);
 
 	/* a batch: a copy, a copy from unmapped memory, NOOPs with RCI on a
 	 * vector the guest does not have and on its own vector 1
@@ -902,15 +906,24 @@ static void test_pasid(struct guest *g, struct guest *other)
 	st = run(g, &d, 7);
 	result("pasid-batch-misaligned", st == IDXD_IMS_ST_DESCLIST_ALIGN, "status %#x", st);
 
-	/* the VMM unmaps the upper half, which the 1 MiB copy pinned */
-	pinned = pinned_pages(g);
+	/* the VMM unmaps the upper half while fills of it are in flight */
+	for (i = 0; i < 4; i++) {
+		memset(cr(g, 12 + i), 0, 32);
+		desc(&d, IDXD_IMS_OP_MEMFILL, 0, gpa(g, cr(g, 12 + i)));
+		d.src = 0x6b6b6b6b6b6b6b6bull;
+		d.dst = gpa(g, hi + (i % 2) * (1u << 20));
+		d.size = 1u << 20;
+		submit(g, &d, 0);
+	}
 	unmap.iova = GUEST_IOVA + GUEST_SIZE / 2;
 	unmap.size = GUEST_SIZE / 2;
-	after = ioctl(g->container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
-	result("pasid-vmm-unmaps", !after && unmap.size == GUEST_SIZE / 2, "rc %ld", after);
-	after = pinned_pages(g);
-	result("pasid-unmap-unpins", after >= 0 && after <= pinned - 256, "%ld -> %ld",
-	       pinned, after);
+	rc = ioctl(g->container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+	for (i = 0, ok = 0; i < 4; i++)
+		ok += wait_cr(g, 12 + i) == IDXD_IMS_ST_SUCCESS;
+	now = mdev_count(g, "pinned_pages");
+	result("pasid-vmm-unmaps-under-work", !rc && unmap.size == GUEST_SIZE / 2 &&
+	       ok == 4 && hi[(1u << 20) - 1] == 0x6b && now == 0,
+	       "rc %ld, %u of 4 fills done, %ld pages still pinned", rc, ok, now);
 	desc(&d, IDXD_IMS_OP_MEMMOVE, 0, 0);
 	d.src = gpa(g, data(g, 3));
 	d.dst = gpa(g, hi);
@@ -923,10 +936,10 @@ static void test_pasid(struct guest *g, struct guest *other)
 	map.iova = unmap.iova;
 	map.size = unmap.size;
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	after = ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+	rc = ioctl(g->container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
 	st = run(g, &d, 5);
-	result("pasid-mapped-again-works", !after && st == IDXD_IMS_ST_SUCCESS &&
-	       hi[0] == data(g, 3)[0], "rc %ld status %#x", after, st);
+	result("pasid-mapped-again-works", !rc && st == IDXD_IMS_ST_SUCCESS &&
+	       hi[0] == data(g, 3)[0], "rc %ld status %#x", rc, st);
 }
 
 /*
