@@ -21,18 +21,21 @@ export IDXD_IMS_PROFILE=$base
 . "$here/lib.sh"
 
 
-# A test's header: its '# profiles:' line and whether it is marked
+# A test's header: its '# profiles:' line, whether it is marked
 # '# runs: last' (it leaves the machine in a state later tests cannot
-# use: upstream idxd loaded and bound; it runs after the others).  Read
-# with builtins: an exec costs the debug kernel's guest half a second,
-# and this runs for every test file.  Sets T_PROFILES and T_LAST.
+# use: upstream idxd loaded and bound; it runs after the others), and
+# its '# timeout:' in seconds on the stock kernel if it needs more than
+# the default.  Read with builtins: an exec costs the debug kernel's
+# guest half a second, and this runs for every test file.  Sets
+# T_PROFILES, T_LAST and T_TIMEOUT.
 header() {
 	local line n=0
-	T_PROFILES="" T_LAST=0
+	T_PROFILES="" T_LAST=0 T_TIMEOUT=""
 	while IFS= read -r line && [ $((n += 1)) -le 12 ]; do
 		case $line in
 		"# profiles:"*) [ -n "$T_PROFILES" ] || T_PROFILES=${line#"# profiles:"} ;;
 		"# runs: last"*) T_LAST=1 ;;
+		"# timeout:"*) T_TIMEOUT=${line#"# timeout: "} ;;
 		esac
 	done < "$1"
 }
@@ -81,7 +84,9 @@ for t in $(ordered); do
 	dmesg -c > /dev/null
 	echo "@@ RUN $name"
 	t0=$SECONDS
-	timeout --kill-after=5 "${IDXD_IMS_TEST_TIMEOUT:-$test_timeout}" bash "$t" > "$out" 2>&1
+	limit=$test_timeout
+	[ "$DEBUG_KERNEL" = 1 ] || [ -z "$T_TIMEOUT" ] || limit=$T_TIMEOUT
+	timeout --kill-after=5 "${IDXD_IMS_TEST_TIMEOUT:-$limit}" bash "$t" > "$out" 2>&1
 	rc=$?
 	echo "@@ INFO $name took $(( SECONDS - t0 )) s"
 	# Tests report their own results; show failures' output on the console.

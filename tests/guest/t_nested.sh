@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # profiles: intel sva
-# debug-cost: 150
+# debug-cost: 340
+# timeout: 720
 #
 # Real guests on virtual DSAs: this machine (L1) runs QEMU (the host's
 # build, over the shared root) with vfio-pci on idxd_ims mdevs, TCG, two
@@ -22,6 +23,8 @@
 # goes through the host's bounce buffers; on sva's each virtual DSA has
 # a PASID of the host device mapping its guest's memory, and the device
 # uses the guest's addresses (BATCH, CFLUSH and large transfers too).
+# Two levels of TCG beside other guests: 200 to 300 s (so its own time
+# limit; the stock kernel's default is 300 s).
 . "$(dirname "$0")/lib.sh"
 
 # 100 copies each on intel (10 in the debug lane); on sva, whose guest
