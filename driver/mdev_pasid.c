@@ -423,16 +423,27 @@ static void vdsa_window_free(struct vdsa_pasid *pa)
 			__free_page(pa->win[i]);
 }
 
-/* Put the backing WQs on @pasid (or off a PASID); idev->lock taken. */
+/*
+ * Put the backing WQs on @pasid, stopping at the first that fails; or
+ * take every one off its PASID, also those the device would not move
+ * (left disabled): a WQ the host enables later must not come back on a
+ * PASID that is freed, and may be another's by then.  idev->lock taken.
+ */
 static int vdsa_wqs_set_pasid(struct vdsa *vd, u32 pasid)
 {
+	bool off = pasid == IOMMU_PASID_INVALID;
 	unsigned int i;
-	int rc = 0;
+	int rc = 0, err;
 
 	mutex_lock(&vd->idev->lock);
-	for (i = 0; i < vd->nr_wqs && !rc; i++)
-		if (!vd->wqs[i].dead)
-			rc = idxd_wq_set_pasid(vd->wqs[i].hwq, pasid);
+	for (i = 0; i < vd->nr_wqs && (off || !rc); i++) {
+		if (vd->wqs[i].dead)
+			continue;
+		err = idxd_wq_set_pasid(vd->wqs[i].hwq, pasid);
+		if (err && off)
+			vd->wqs[i].hwq->pasid = IOMMU_PASID_INVALID;
+		rc = rc ?: err;
+	}
 	mutex_unlock(&vd->idev->lock);
 	return rc;
 }
